@@ -1,0 +1,133 @@
+package dev.eventbus.core;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every broker name of one service, from its organization and service names: exchanges, routing keys,
+ * handler queues with their retry and dead-letter queues, and the shared store queues. Immutable.
+ *
+ * <p>The names are petisco's ({@code shared/wire/README.md}), so Java and Python services share a broker:
+ * <pre>
+ * main exchange        alice.petisco
+ * routing key          alice.petisco.1.event.user.created
+ * handler queue        alice.petisco.1.event.user.created.send_mail_handler
+ * retry queue          retry.alice.petisco.1.event.user.created.send_mail_handler
+ * dead-letter queue    dead_letter.alice.petisco.1.event.user.created.send_mail_handler
+ * </pre>
+ *
+ * @param organization company, team or project, e.g. {@code alice}
+ * @param service      the service, e.g. {@code petisco}
+ * @param style        how message names are written in broker names
+ */
+public record Convention(String organization, String service, NameStyle style) {
+
+    /** Shared by every service of the vhost (petisco's store queue). */
+    public static final String STORE_QUEUE = "store";
+    /** Shared retry queue of the store. */
+    public static final String STORE_RETRY_QUEUE = "retry.store";
+    /** Shared dead-letter queue of the store. */
+    public static final String STORE_DEAD_LETTER_QUEUE = "dead_letter.store";
+
+    public Convention {
+        Names.requireScopePart(organization, "organization");
+        Names.requireScopePart(service, "service");
+        Objects.requireNonNull(style, "style");
+        Names.requireAmqpLength(organization + "." + service, "exchange");
+    }
+
+    /** A convention with the default {@link NameStyle#DOTS}. */
+    public static Convention of(String organization, String service) {
+        return new Convention(organization, service, NameStyle.DOTS);
+    }
+
+    /** The main topic exchange, {@code org.service}: everything is published here. */
+    public String mainExchange() {
+        return organization + "." + service;
+    }
+
+    /** The retry exchange, {@code retry.org.service}. */
+    public String retryExchange() {
+        return "retry." + mainExchange();
+    }
+
+    /** The dead-letter exchange, {@code dead_letter.org.service}. */
+    public String deadLetterExchange() {
+        return "dead_letter." + mainExchange();
+    }
+
+    /** The routing key of a message: {@code org.service.version.event|command.name}. */
+    public String routingKey(String messageName, int version, MessageKind kind) {
+        Names.requireMessageName(messageName, "message name");
+        return Names.requireAmqpLength(mainExchange() + "." + version + "." + kind.routingSegment() + "."
+                + style.apply(messageName), "routing key");
+    }
+
+    /** The routing key of a message type. */
+    public String routingKey(MessageType<?> type) {
+        return routingKey(type.name(), type.version(), type.kind());
+    }
+
+    /** The routing key of a message. */
+    public String routingKey(Message<?> message) {
+        return routingKey(message.name(), message.version(), message.kind());
+    }
+
+    /**
+     * The queue of one handler for one message type: {@code routingKey.handler}. Checked so that its
+     * longest derived name ({@code dead_letter.} + queue) fits AMQP's 255 bytes.
+     */
+    public String handlerQueue(MessageType<?> type, String handlerName) {
+        Names.requireHandlerName(handlerName);
+        String queue = routingKey(type) + "." + handlerName;
+        Names.requireAmqpLength(deadLetterQueue(queue), "dead-letter queue");
+        return queue;
+    }
+
+    /** The retry queue of a handler queue: {@code retry.queue}. */
+    public String retryQueue(String handlerQueue) {
+        return "retry." + handlerQueue;
+    }
+
+    /**
+     * The routing key that takes a message to a handler's retry queue (through the retry exchange) and,
+     * once its TTL expires, back to that handler's queue only (through the main exchange):
+     * {@code retry.queue}.
+     */
+    public String retryRoutingKey(String handlerQueue) {
+        return "retry." + handlerQueue;
+    }
+
+    /** The dead-letter queue of a handler queue: {@code dead_letter.queue}. */
+    public String deadLetterQueue(String handlerQueue) {
+        return "dead_letter." + handlerQueue;
+    }
+
+    /** The routing key of a handler's dead-letter queue on the dead-letter exchange. */
+    public String deadLetterRoutingKey(String handlerQueue) {
+        return "dead_letter." + handlerQueue;
+    }
+
+    /** The organization-wide retry exchange of the store, {@code retry.org.store}. */
+    public String storeRetryExchange() {
+        return "retry." + organization + ".store";
+    }
+
+    /** The organization-wide dead-letter exchange of the store, {@code dead_letter.org.store}. */
+    public String storeDeadLetterExchange() {
+        return "dead_letter." + organization + ".store";
+    }
+
+    /**
+     * The binding keys that send every event and command to the store queue: petisco's
+     * {@code *.*.*.event.*} and {@code *.*.*.command.*}, and with {@link NameStyle#DOTS} also
+     * {@code *.*.*.event.#} and {@code *.*.*.command.#}, since dotted names have more than one word.
+     */
+    public List<String> storeBindingKeys() {
+        List<String> petisco = List.of("*.*.*.event.*", "*.*.*.command.*");
+        if (style == NameStyle.UNDERSCORES) {
+            return petisco;
+        }
+        return List.of(petisco.get(0), petisco.get(1), "*.*.*.event.#", "*.*.*.command.#");
+    }
+}

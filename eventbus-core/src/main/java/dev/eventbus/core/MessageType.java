@@ -1,0 +1,51 @@
+package dev.eventbus.core;
+
+import java.util.Objects;
+
+/**
+ * Describes a message type: its Java class, name, version and kind. Immutable.
+ *
+ * <p>{@link #of(Class)} reads it from the class: name from {@link MessageName} or derived from the class
+ * name, version from {@link MessageVersion} (default 1), kind {@link MessageKind#COMMAND} for a
+ * {@link Command}, else {@link MessageKind#DOMAIN_EVENT}.
+ *
+ * @param javaType the class that attributes are mapped to
+ * @param name     the dotted message name, e.g. {@code user.created}
+ * @param version  the version, 1 or more
+ * @param kind     domain event or command
+ * @param <T>      the Java type
+ */
+public record MessageType<T>(Class<T> javaType, String name, int version, MessageKind kind) {
+
+    public MessageType {
+        Objects.requireNonNull(javaType, "javaType");
+        Objects.requireNonNull(kind, "kind");
+        Names.requireMessageName(name, "message name of " + javaType.getName());
+        if (version < 1) {
+            throw new ConfigurationException("version " + version + " of " + javaType.getName()
+                    + " is not valid: versions start at 1 (set it with @MessageVersion)");
+        }
+    }
+
+    /**
+     * Reads the message type of a class from its annotations and marker interfaces.
+     *
+     * @throws ConfigurationException if the class is both an {@link Event} and a {@link Command}, or its
+     *                                name or version is invalid
+     */
+    public static <T> MessageType<T> of(Class<T> javaType) {
+        boolean command = Command.class.isAssignableFrom(javaType);
+        if (command && Event.class.isAssignableFrom(javaType)) {
+            throw new ConfigurationException(javaType.getName()
+                    + " implements both Event and Command: a message is one or the other, remove one interface");
+        }
+        MessageVersion version = javaType.getAnnotation(MessageVersion.class);
+        return new MessageType<>(javaType, Names.messageName(javaType), version == null ? 1 : version.value(),
+                command ? MessageKind.COMMAND : MessageKind.DOMAIN_EVENT);
+    }
+
+    @Override
+    public String toString() {
+        return kind.routingSegment() + " " + name + " v" + version + " (" + javaType.getName() + ")";
+    }
+}

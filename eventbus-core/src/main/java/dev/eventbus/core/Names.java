@@ -1,0 +1,204 @@
+package dev.eventbus.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntPredicate;
+import java.util.regex.Pattern;
+
+/**
+ * Derives message and handler names from Java class names, and checks names against the rules of
+ * the convention. Stateless and thread-safe.
+ *
+ * <p>Words are split where a lower-case letter or digit meets an upper-case one, and inside a run of
+ * capitals before its last letter when a lower-case letter follows ({@code HTTPRequestFailed} ->
+ * {@code http.request.failed}); digits stay with the word before them ({@code UserV2Created} ->
+ * {@code user.v2.created}).
+ */
+public final class Names {
+
+    /** AMQP short strings (exchange, queue and routing key names) are at most 255 bytes. */
+    public static final int MAX_AMQP_NAME_BYTES = 255;
+
+    private static final Pattern MESSAGE_NAME = Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+)*");
+    private static final Pattern HANDLER_NAME = Pattern.compile("[a-z0-9_]+");
+    private static final Pattern SCOPE_PART = Pattern.compile("[A-Za-z0-9_-]+");
+
+    private Names() {
+    }
+
+    /**
+     * The message name for a class: its simple name in dotted snake case ({@code UserCreated} ->
+     * {@code user.created}), or the value of its {@link MessageName} annotation.
+     */
+    public static String messageName(Class<?> type) {
+        MessageName annotation = type.getAnnotation(MessageName.class);
+        if (annotation != null) {
+            return requireMessageName(annotation.value(), "@MessageName on " + type.getName());
+        }
+        return String.join(".", words(simpleName(type)));
+    }
+
+    /**
+     * The name petisco derives for the same class: every capital starts a word, so acronyms are split
+     * letter by letter ({@code HTTPRequestDone} -> {@code h.t.t.p.request.done}). Used to read messages
+     * that petisco services publish.
+     */
+    public static String petiscoMessageName(Class<?> type) {
+        MessageName annotation = type.getAnnotation(MessageName.class);
+        if (annotation != null) {
+            return annotation.value();
+        }
+        String name = simpleName(type);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isUpperCase(c) && i > 0) {
+                out.append('.');
+            }
+            out.append(Character.toLowerCase(c));
+        }
+        return out.toString();
+    }
+
+    /**
+     * A handler name in snake case from a class name: {@code SendMailHandler} -> {@code send_mail_handler}.
+     *
+     * @throws ConfigurationException for a lambda or anonymous class, which has no usable name
+     */
+    public static String handlerName(Class<?> handlerType) {
+        if (handlerType.isAnonymousClass() || handlerType.isSynthetic() || handlerType.getSimpleName().contains("$$Lambda")
+                || handlerType.getSimpleName().contains("$Lambda")) {
+            throw new ConfigurationException("handler " + handlerType.getName()
+                    + " is a lambda or anonymous class, so no name can be derived from it: "
+                    + "give the handler a name, e.g. Subscription.of(UserCreated.class, \"send_mail_handler\", handler)");
+        }
+        return String.join("_", words(handlerType.getSimpleName()));
+    }
+
+    /** Splits a CamelCase identifier into lower-case words. */
+    static List<String> words(String identifier) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        for (int i = 0; i < identifier.length(); i++) {
+            char c = identifier.charAt(i);
+            if (!Character.isLetterOrDigit(c)) {
+                flush(word, words);
+                continue;
+            }
+            if (word.length() > 0 && Character.isUpperCase(c)) {
+                char previous = identifier.charAt(i - 1);
+                boolean afterLowerOrDigit = Character.isLowerCase(previous) || Character.isDigit(previous);
+                boolean endsAcronym = Character.isUpperCase(previous)
+                        && i + 1 < identifier.length() && Character.isLowerCase(identifier.charAt(i + 1));
+                if (afterLowerOrDigit || endsAcronym) {
+                    flush(word, words);
+                }
+            }
+            word.append(Character.toLowerCase(c));
+        }
+        flush(word, words);
+        return words;
+    }
+
+    private static void flush(StringBuilder word, List<String> words) {
+        if (word.length() > 0) {
+            words.add(word.toString().toLowerCase(Locale.ROOT));
+            word.setLength(0);
+        }
+    }
+
+    private static String simpleName(Class<?> type) {
+        String name = type.getSimpleName();
+        if (name.isEmpty()) {
+            throw new ConfigurationException(type.getName()
+                    + " is an anonymous class, so no message name can be derived from it: use a named class or record");
+        }
+        return name;
+    }
+
+    /**
+     * Checks a message name: lower-case words of {@code a-z0-9_} separated by single dots.
+     *
+     * @param what names the value in the error, e.g. "message name" or "@MessageName on com.acme.UserCreated"
+     * @return the name
+     * @throws ConfigurationException naming the value and the rule it breaks
+     */
+    public static String requireMessageName(String name, String what) {
+        if (name == null || name.isEmpty()) {
+            throw new ConfigurationException(what + " is empty: give a name such as user.created");
+        }
+        if (!MESSAGE_NAME.matcher(name).matches()) {
+            throw new ConfigurationException(what + " '" + name + "' is not a valid message name: "
+                    + describeRule(name, c -> lowerWordChar(c) || c == '.', "lower-case words of a-z, 0-9 and '_' separated by single dots, e.g. user.created"));
+        }
+        return name;
+    }
+
+    /**
+     * Checks a handler name: one word of {@code a-z0-9_}, e.g. {@code send_mail_handler}.
+     *
+     * @throws ConfigurationException naming the value and the rule it breaks
+     */
+    public static String requireHandlerName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new ConfigurationException("handler name is empty: give a snake_case name such as send_mail_handler");
+        }
+        if (!HANDLER_NAME.matcher(name).matches()) {
+            throw new ConfigurationException("handler name '" + name + "' is not valid: "
+                    + describeRule(name, Names::lowerWordChar, "snake_case of a-z, 0-9 and '_' with no dots, e.g. send_mail_handler"));
+        }
+        return name;
+    }
+
+    /**
+     * Checks an organization or service name: {@code A-Z a-z 0-9 _ -}, no dots (dots separate the parts
+     * of routing keys).
+     *
+     * @param part "organization" or "service"
+     * @throws ConfigurationException naming the part, the value and the rule it breaks
+     */
+    public static String requireScopePart(String value, String part) {
+        if (value == null || value.isEmpty()) {
+            throw new ConfigurationException(part + " is empty: give a name such as 'alice' (organization) or 'petisco' (service)");
+        }
+        if (!SCOPE_PART.matcher(value).matches()) {
+            throw new ConfigurationException(part + " '" + value + "' is not valid: "
+                    + describeRule(value, c -> lowerWordChar(c) || c >= 'A' && c <= 'Z' || c == '-', "letters, digits, '_' and '-' only; no dots, since dots separate the parts of routing keys"));
+        }
+        return value;
+    }
+
+    /**
+     * Checks that a broker name fits AMQP's 255-byte limit.
+     *
+     * @param what e.g. "dead-letter queue"
+     * @throws ConfigurationException naming the value, its length and how to shorten it
+     */
+    public static String requireAmqpLength(String name, String what) {
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_AMQP_NAME_BYTES) {
+            throw new ConfigurationException(what + " '" + name + "' is " + bytes + " bytes, over AMQP's limit of "
+                    + MAX_AMQP_NAME_BYTES + ": shorten the organization, service, message or handler name");
+        }
+        return name;
+    }
+
+    private static String describeRule(String value, IntPredicate allowed, String rule) {
+        if (value.startsWith(".") || value.endsWith(".") || value.contains("..")) {
+            return "it has an empty part between dots; use " + rule;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!allowed.test(c)) {
+                return "'" + c + "' at index " + i + " is not allowed; use " + rule;
+            }
+        }
+        return "use " + rule;
+    }
+
+    private static boolean lowerWordChar(int c) {
+        return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_';
+    }
+}

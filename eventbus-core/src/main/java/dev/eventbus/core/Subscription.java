@@ -1,0 +1,121 @@
+package dev.eventbus.core;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One named handler and the message types it handles. Immutable and thread-safe.
+ *
+ * <p>On RabbitMQ each (type, handler) pair gets its own queue, {@code routingKey.handler}, with its
+ * retry and dead-letter queues; a store subscription reads the shared {@code store} queue, which sees
+ * every event and command.
+ *
+ * <pre>{@code
+ * Subscription.of(UserCreated.class, new SendMailHandler());          // name: send_mail_handler
+ * Subscription.of(UserCreated.class, "send_mail_handler", message -> mailer.send(message.payload()));
+ * Subscription.of("audit_handler", (Message<Event> m) -> audit(m), UserCreated.class, UserDeleted.class);
+ * Subscription.store("event_store", message -> store.save(message));
+ * }</pre>
+ */
+public final class Subscription {
+
+    private final String handlerName;
+    private final List<MessageType<?>> types;
+    private final boolean store;
+    private final MessageHandler<Object> handler;
+    private final RetryPolicy retryPolicy;
+
+    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, MessageHandler<Object> handler,
+                         RetryPolicy retryPolicy) {
+        this.handlerName = Names.requireHandlerName(handlerName);
+        this.types = List.copyOf(types);
+        this.store = store;
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.retryPolicy = retryPolicy;
+        if (!store && this.types.isEmpty()) {
+            throw new ConfigurationException("handler '" + handlerName + "' subscribes to no message type: name at least one class");
+        }
+        if (this.types.stream().map(t -> t.name() + "/" + t.version()).distinct().count() != this.types.size()) {
+            throw new ConfigurationException("handler '" + handlerName + "' names the same message type twice: " + this.types);
+        }
+    }
+
+    /** A handler whose name is derived from its class ({@code SendMailHandler} -> {@code send_mail_handler}). */
+    public static <T> Subscription of(Class<T> type, MessageHandler<T> handler) {
+        return of(type, Names.handlerName(handler.getClass()), handler);
+    }
+
+    /** A named handler of one message type. */
+    public static <T> Subscription of(Class<T> type, String handlerName, MessageHandler<T> handler) {
+        return new Subscription(handlerName, List.of(MessageType.of(type)), false, erase(handler), null);
+    }
+
+    /** A named handler of several message types with a common supertype. */
+    @SafeVarargs
+    public static <T> Subscription of(String handlerName, MessageHandler<T> handler, Class<? extends T>... types) {
+        List<MessageType<?>> messageTypes = Arrays.stream(types).<MessageType<?>>map(MessageType::of).toList();
+        return new Subscription(handlerName, messageTypes, false, erase(handler), null);
+    }
+
+    /**
+     * A handler of every event and command (petisco's store), whatever its type: it receives the
+     * attributes untyped, as a map. Messages nobody registered a Java type for reach it too.
+     */
+    public static Subscription store(String handlerName, MessageHandler<Map<String, Object>> handler) {
+        return new Subscription(handlerName, List.of(), true, erase(handler), null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static MessageHandler<Object> erase(MessageHandler<?> handler) {
+        return (MessageHandler<Object>) Objects.requireNonNull(handler, "handler");
+    }
+
+    /** A copy with its own retry policy instead of the bus's default. */
+    public Subscription withRetry(RetryPolicy policy) {
+        return new Subscription(handlerName, types, store, handler, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /** The handler's snake_case name. */
+    public String handlerName() {
+        return handlerName;
+    }
+
+    /** The message types handled; empty for a store subscription. */
+    public List<MessageType<?>> types() {
+        return types;
+    }
+
+    /** Whether this handler sees every message (the store). */
+    public boolean isStore() {
+        return store;
+    }
+
+    /** This handler's retry policy, if it has its own. */
+    public Optional<RetryPolicy> retryPolicy() {
+        return Optional.ofNullable(retryPolicy);
+    }
+
+    /** This handler's retry policy, or the given default. */
+    public RetryPolicy retryPolicyOr(RetryPolicy defaultPolicy) {
+        return retryPolicy == null ? defaultPolicy : retryPolicy;
+    }
+
+    /**
+     * Calls the handler. The message's payload must be of one of {@link #types()} (or a map, for the store).
+     *
+     * @throws Exception whatever the handler throws
+     */
+    public void handle(Message<?> message) throws Exception {
+        @SuppressWarnings("unchecked")
+        Message<Object> untyped = (Message<Object>) message;
+        handler.handle(untyped);
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription[" + handlerName + (store ? " (store)" : " " + types) + "]";
+    }
+}
