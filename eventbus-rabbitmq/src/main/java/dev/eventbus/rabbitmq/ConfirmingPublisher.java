@@ -1,0 +1,248 @@
+package dev.eventbus.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BlockedListener;
+import com.rabbitmq.client.Connection;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes with publisher confirms over a small pool of channels, never sharing a channel between two
+ * threads at once, with a bounded number of unconfirmed messages in flight.
+ *
+ * <p>Thread-safe. A thread takes an idle channel (opening one while fewer than {@code maxChannels} exist),
+ * publishes, and gives it back before the confirm arrives, so one channel carries many messages in flight.
+ * Futures complete on the client's connection thread: code chained on them must not block.
+ *
+ * <p>What the client's automatic recovery does not cover, this class does: a channel closed by a channel error
+ * (e.g. a missing exchange) is never recovered, so it is dropped and replaced; unconfirmed messages of a channel
+ * that closed fail with {@link PublishNotConfirmedException}; {@link #publish} waits for a lost connection to
+ * recover and publishes again until its timeout; a connection blocked by a broker alarm holds publishers until
+ * the alarm clears or the timeout passes.
+ */
+final class ConfirmingPublisher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
+
+    private final Connection connection;
+    private final int maxChannels;
+    private final Duration timeout;
+    private final Semaphore inFlight;
+    private final LinkedBlockingQueue<PublisherChannel> idle = new LinkedBlockingQueue<>();
+    private final List<PublisherChannel> channels = new CopyOnWriteArrayList<>();
+    private final AtomicInteger opened = new AtomicInteger();
+    private final AtomicReference<CompletableFuture<Void>> unblocked = new AtomicReference<>(CompletableFuture.completedFuture(null));
+    private volatile String blockedReason;
+    private volatile boolean closed;
+
+    ConfirmingPublisher(Connection connection, int maxInFlight, int maxChannels, Duration timeout) {
+        this.connection = connection;
+        this.maxChannels = maxChannels;
+        this.timeout = timeout;
+        this.inFlight = new Semaphore(maxInFlight);
+        connection.addBlockedListener(new BlockedListener() {
+            @Override
+            public void handleBlocked(String reason) {
+                blockedReason = reason;
+                unblocked.set(new CompletableFuture<>());
+                log.warn("the broker blocked publishing on connection {}: {}", connection.getClientProvidedName(), reason);
+            }
+
+            @Override
+            public void handleUnblocked() {
+                blockedReason = null;
+                unblocked.get().complete(null);
+                log.info("the broker unblocked publishing on connection {}", connection.getClientProvidedName());
+            }
+        });
+    }
+
+    /**
+     * Publishes and waits for the broker's confirm. If the connection is lost before the confirm arrives, waits
+     * for recovery and publishes again (at-least-once: the broker may then hold two copies) until the timeout.
+     *
+     * @throws UnroutableMessageException   if {@code mandatory} and no queue is bound to the routing key
+     * @throws PublishNotConfirmedException if the broker nacked it, a channel error closed the channel, or no
+     *                                      confirm arrived within the timeout
+     * @throws PublishException             if the connection stayed blocked by a broker alarm for the whole timeout
+     */
+    void publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
+                 String description) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            CompletableFuture<Void> confirm = publishAsync(exchange, routingKey, mandatory, properties, body, description, deadline);
+            try {
+                confirm.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof PublishNotConfirmedException notConfirmed && notConfirmed.connectionLost()
+                        && awaitConnection(deadline)) {
+                    log.info("{} was not confirmed before the connection was lost; publishing it again", description);
+                    continue;
+                }
+                if (e.getCause() instanceof PublishException publishException) {
+                    throw publishException;
+                }
+                throw new PublishException(description + " failed: " + e.getCause(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new PublishNotConfirmedException(description + " to exchange '" + exchange + "' was not confirmed within "
+                        + timeout.toMillis() + " ms; the broker may be overloaded or unreachable. It may or may not have been "
+                        + "delivered", true, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PublishException(description + " was interrupted while waiting for its confirm", e);
+            }
+        }
+    }
+
+    /** Publishes without waiting; the future completes with the confirm. One attempt: no republish on connection loss. */
+    CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
+                                         AMQP.BasicProperties properties, byte[] body, String description) {
+        return publishAsync(exchange, routingKey, mandatory, properties, body, description, System.nanoTime() + timeout.toNanos());
+    }
+
+    private CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
+                                                 AMQP.BasicProperties properties, byte[] body, String description, long deadline) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new PublishException(description + " was not published: the bus is stopped"));
+        }
+        try {
+            awaitUnblocked(deadline, description);
+            if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " was not published: "
+                        + "no confirm slot freed within " + timeout.toMillis() + " ms (too many unconfirmed messages in flight)",
+                        true, null));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(new PublishException(description + " was interrupted before publishing", e));
+        } catch (PublishException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        PublisherChannel channel = null;
+        try {
+            channel = acquire();
+            return channel.publish(exchange, routingKey, mandatory, properties, body, description);
+        } catch (IOException | RuntimeException e) {
+            inFlight.release();
+            boolean connectionDown = !connection.isOpen();
+            return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
+                    + (connectionDown ? "the connection is down, waiting for recovery" : e.getMessage()), connectionDown, e));
+        } finally {
+            if (channel != null) {
+                release(channel);
+            }
+        }
+    }
+
+    private void awaitUnblocked(long deadline, String description) throws InterruptedException {
+        CompletableFuture<Void> gate = unblocked.get();
+        if (gate.isDone()) {
+            return;
+        }
+        try {
+            gate.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new PublishException(description + " was not published: the broker has blocked this connection ("
+                    + blockedReason + ") for over " + timeout.toMillis() + " ms. A memory or disk alarm is raised on the broker: "
+                    + "free memory or disk there (or consume the backlog); publishing resumes when the alarm clears");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private boolean awaitConnection(long deadline) {
+        while (System.nanoTime() < deadline && !closed) {
+            if (connection.isOpen()) {
+                return true;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private PublisherChannel acquire() throws IOException {
+        while (true) {
+            PublisherChannel channel = idle.poll();
+            if (channel == null) {
+                if (opened.incrementAndGet() <= maxChannels) {
+                    try {
+                        channel = new PublisherChannel(connection, inFlight::release);
+                        channels.add(channel);
+                        return channel;
+                    } catch (IOException | RuntimeException e) {
+                        opened.decrementAndGet();
+                        throw e;
+                    }
+                }
+                opened.decrementAndGet();
+                try {
+                    channel = idle.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new PublishException("interrupted while waiting for a publisher channel", e);
+                }
+                if (channel == null) {
+                    throw new PublishException("no publisher channel became free within " + timeout.toMillis() + " ms");
+                }
+            }
+            if (channel.isBroken()) {
+                discard(channel);
+                continue;
+            }
+            return channel;
+        }
+    }
+
+    private void release(PublisherChannel channel) {
+        if (channel.isBroken() || closed) {
+            discard(channel);
+        } else {
+            idle.offer(channel);
+        }
+    }
+
+    private void discard(PublisherChannel channel) {
+        if (channels.remove(channel)) {
+            opened.decrementAndGet();
+            channel.close();
+        }
+    }
+
+    /** Unconfirmed messages right now. */
+    int inFlightCount() {
+        return channels.stream().mapToInt(PublisherChannel::pendingCount).sum();
+    }
+
+    /** Whether the broker currently blocks this connection (a resource alarm). */
+    boolean isBlocked() {
+        return blockedReason != null;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (PublisherChannel channel : channels) {
+            channel.close();
+        }
+        channels.clear();
+        idle.clear();
+    }
+}

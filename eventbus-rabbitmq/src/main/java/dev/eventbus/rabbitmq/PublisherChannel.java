@@ -1,0 +1,204 @@
+package dev.eventbus.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Return;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One channel in confirm mode and the publishes awaiting its confirms. Publishing on it is guarded by
+ * {@link #lock}, so a sequence number and its publish are never interleaved with another thread's; confirms,
+ * returns and the shutdown signal arrive on the client's connection thread and complete the futures.
+ */
+final class PublisherChannel {
+
+    private static final Logger log = LoggerFactory.getLogger(PublisherChannel.class);
+
+    /** A publish awaiting its confirm. {@code returnedReason} is set by a basic.return, which precedes the ack. */
+    static final class Pending {
+        final String messageId;
+        final String exchange;
+        final String routingKey;
+        final String description;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        volatile String returnedReason;
+
+        Pending(String messageId, String exchange, String routingKey, String description) {
+            this.messageId = messageId;
+            this.exchange = exchange;
+            this.routingKey = routingKey;
+            this.description = description;
+        }
+    }
+
+    private final Channel channel;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
+    private final Runnable onSettled;
+    private volatile boolean broken;
+
+    /**
+     * Opens a channel in confirm mode on the connection.
+     *
+     * @param onSettled called once for every publish that is settled (acked, nacked or failed), to free its in-flight slot
+     */
+    PublisherChannel(Connection connection, Runnable onSettled) throws IOException {
+        this.onSettled = onSettled;
+        this.channel = connection.createChannel();
+        channel.confirmSelect();
+        channel.addConfirmListener(new ConfirmListener() {
+            @Override
+            public void handleAck(long deliveryTag, boolean multiple) {
+                settle(deliveryTag, multiple, null);
+            }
+
+            @Override
+            public void handleNack(long deliveryTag, boolean multiple) {
+                settle(deliveryTag, multiple, "the broker nacked it (an internal error in the queue or broker)");
+            }
+        });
+        channel.addReturnListener(this::returned);
+        channel.addShutdownListener(this::shutdown);
+    }
+
+    /**
+     * Publishes under the channel's lock and registers the pending confirm. The caller holds an in-flight slot.
+     *
+     * @return the future completed by the confirm
+     * @throws IOException if the client could not send it (the future is not registered then)
+     */
+    CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties,
+                                    byte[] body, String description) throws IOException {
+        Pending entry = new Pending(properties.getMessageId(), exchange, routingKey, description);
+        lock.lock();
+        try {
+            long sequence = channel.getNextPublishSeqNo();
+            pending.put(sequence, entry);
+            try {
+                channel.basicPublish(exchange, routingKey, mandatory, properties, body);
+            } catch (IOException | RuntimeException e) {
+                pending.remove(sequence);
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return entry.future;
+    }
+
+    /** Whether this channel can publish now. A channel closed by the connection's failure opens again on recovery. */
+    boolean isUsable() {
+        return !broken && channel.isOpen();
+    }
+
+    /** Whether this channel was closed for good (a channel error, or closed by us): it will not recover. */
+    boolean isBroken() {
+        return broken || !(channel instanceof com.rabbitmq.client.Recoverable) && !channel.isOpen();
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+
+    private void settle(long deliveryTag, boolean multiple, String nackReason) {
+        Map<Long, Pending> settled = multiple ? pending.headMap(deliveryTag, true) : singleton(deliveryTag);
+        for (var iterator = settled.entrySet().iterator(); iterator.hasNext(); ) {
+            Pending entry = iterator.next().getValue();
+            iterator.remove();
+            complete(entry, nackReason);
+        }
+    }
+
+    private Map<Long, Pending> singleton(long deliveryTag) {
+        return pending.subMap(deliveryTag, true, deliveryTag, true);
+    }
+
+    private void complete(Pending entry, String nackReason) {
+        try {
+            if (nackReason != null) {
+                entry.future.completeExceptionally(new PublishNotConfirmedException(entry.description + " to exchange '"
+                        + entry.exchange + "' with routing key '" + entry.routingKey + "' was not confirmed: " + nackReason
+                        + "; publish it again", false, null));
+            } else if (entry.returnedReason != null) {
+                entry.future.completeExceptionally(new UnroutableMessageException(entry.description + " was returned by the broker ("
+                        + entry.returnedReason + "): no queue is bound to routing key '" + entry.routingKey + "' on exchange '"
+                        + entry.exchange + "'. Configure the subscribers of this message (or the store queue) before publishing it",
+                        entry.exchange, entry.routingKey));
+            } else {
+                entry.future.complete(null);
+            }
+        } finally {
+            onSettled.run();
+        }
+    }
+
+    private void returned(Return returned) {
+        String messageId = returned.getProperties().getMessageId();
+        for (Pending entry : pending.values()) {
+            if (entry.returnedReason == null && java.util.Objects.equals(entry.messageId, messageId)
+                    && entry.routingKey.equals(returned.getRoutingKey())) {
+                entry.returnedReason = returned.getReplyCode() + " " + returned.getReplyText();
+                return;
+            }
+        }
+        log.warn("the broker returned a message (id {}, routing key {}) that no pending publish matches", messageId,
+                returned.getRoutingKey());
+    }
+
+    private void shutdown(ShutdownSignalException cause) {
+        boolean connectionLost = cause.isHardError() && !cause.isInitiatedByApplication();
+        if (!cause.isHardError() || cause.isInitiatedByApplication()) {
+            broken = true;
+        }
+        String reason = describe(cause);
+        for (var iterator = pending.entrySet().iterator(); iterator.hasNext(); ) {
+            Pending entry = iterator.next().getValue();
+            iterator.remove();
+            try {
+                entry.future.completeExceptionally(new PublishNotConfirmedException(entry.description + " to exchange '"
+                        + entry.exchange + "' with routing key '" + entry.routingKey + "' was not confirmed: " + reason
+                        + (connectionLost ? "; it may or may not have reached the broker" : ""), connectionLost, cause));
+            } finally {
+                onSettled.run();
+            }
+        }
+    }
+
+    /** A readable reason for a channel or connection closing, from the broker's reply. */
+    static String describe(ShutdownSignalException cause) {
+        Object reason = cause.getReason();
+        if (reason instanceof AMQP.Channel.Close close) {
+            String text = close.getReplyText();
+            if (close.getReplyCode() == 404) {
+                return "the channel was closed by the broker: " + text + " (declare it first: run the configurer)";
+            }
+            return "the channel was closed by the broker: " + text;
+        }
+        if (reason instanceof AMQP.Connection.Close close) {
+            return "the connection was closed: " + close.getReplyText();
+        }
+        return "the connection was lost (" + cause.getMessage() + ")";
+    }
+
+    /** Closes the channel; pending publishes fail. */
+    void close() {
+        broken = true;
+        try {
+            if (channel.isOpen()) {
+                channel.close();
+            }
+        } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
+            log.debug("closing a publisher channel failed", e);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.eventbus.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.MessageType;
+import dev.eventbus.core.RetryPolicy;
+import dev.eventbus.core.Subscription;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes one queue for one handler: a channel of its own with the bus's prefetch, deliveries handed to the
+ * bus's handler threads, acknowledged there. {@code state} and the consumer tag are guarded by {@code this}.
+ */
+final class QueueConsumer {
+
+    private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
+
+    final Subscription subscription;
+    /** The message type of this queue, or null for the store queue. */
+    final MessageType<?> type;
+    final Topology.QueueRoutes routes;
+    final RetryPolicy retryPolicy;
+
+    private final Supplier<DeliveryProcessor> processor;
+    private final Executor handlerThreads;
+    private Channel channel;
+    private String consumerTag;
+    private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
+    private volatile String detail;
+
+    QueueConsumer(Subscription subscription, MessageType<?> type, Topology.QueueRoutes routes, RetryPolicy retryPolicy,
+                  Supplier<DeliveryProcessor> processor, Executor handlerThreads) {
+        this.subscription = subscription;
+        this.type = type;
+        this.routes = routes;
+        this.retryPolicy = retryPolicy;
+        this.processor = processor;
+        this.handlerThreads = handlerThreads;
+    }
+
+    String queue() {
+        return routes.queue();
+    }
+
+    /** Opens the channel (once) and registers the consumer. */
+    synchronized void start(Connection connection, int prefetch) {
+        try {
+            if (channel == null || !channel.isOpen() && !(channel instanceof com.rabbitmq.client.Recoverable)) {
+                channel = connection.createChannel();
+                channel.basicQos(prefetch);
+            }
+            consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
+            state = HandlerStatus.State.CONSUMING;
+            detail = null;
+            log.info("handler {} consuming queue {}", subscription.handlerName(), queue());
+        } catch (IOException e) {
+            state = HandlerStatus.State.FAILED;
+            detail = e.getCause() instanceof ShutdownSignalException s ? PublisherChannel.describe(s) : e.getMessage();
+            channel = null;
+            throw new EventBusException("handler " + subscription.handlerName() + " cannot consume queue '" + queue() + "': "
+                    + detail + ". Run the configurer (bus.configure()) so the queue exists", e);
+        }
+    }
+
+    /** Stops receiving messages (unacknowledged ones go back to the queue when not handled). */
+    synchronized void pause(HandlerStatus.State newState) {
+        HandlerStatus.State previous = state;
+        state = newState;
+        if (previous == HandlerStatus.State.CONSUMING && consumerTag != null && channel != null && channel.isOpen()) {
+            try {
+                channel.basicCancel(consumerTag);
+            } catch (IOException | ShutdownSignalException e) {
+                log.debug("cancelling consumer of {} failed", queue(), e);
+            }
+        }
+        consumerTag = null;
+    }
+
+    /** Closes the channel: messages received but not acknowledged return to the queue. */
+    synchronized void close() {
+        state = HandlerStatus.State.STOPPED;
+        if (channel != null && channel.isOpen()) {
+            try {
+                channel.close();
+            } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
+                log.debug("closing channel of {} failed", queue(), e);
+            }
+        }
+    }
+
+    HandlerStatus status() {
+        return new HandlerStatus(subscription.handlerName(), queue(), state, detail);
+    }
+
+    boolean isConsuming() {
+        return state == HandlerStatus.State.CONSUMING;
+    }
+
+    private final class Delivery extends DefaultConsumer {
+
+        Delivery(Channel channel) {
+            super(channel);
+        }
+
+        @Override
+        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            Channel deliveryChannel = getChannel();
+            try {
+                handlerThreads.execute(() -> processor.get().process(QueueConsumer.this, deliveryChannel, envelope, properties, body));
+            } catch (RejectedExecutionException e) {
+                // the bus is stopping: leave it to the broker to redeliver
+                DeliveryProcessor.requeue(deliveryChannel, envelope.getDeliveryTag());
+            }
+        }
+
+        @Override
+        public void handleCancel(String tag) {
+            state = HandlerStatus.State.FAILED;
+            detail = "the broker cancelled the consumer: queue '" + queue() + "' was deleted or became unavailable";
+            log.error("handler {} stopped consuming: {}. Run the configurer again, then resume the handler",
+                    subscription.handlerName(), detail);
+        }
+
+        @Override
+        public void handleShutdownSignal(String tag, ShutdownSignalException signal) {
+            if (!signal.isInitiatedByApplication() && state == HandlerStatus.State.CONSUMING && !signal.isHardError()) {
+                state = HandlerStatus.State.FAILED;
+                detail = PublisherChannel.describe(signal);
+                log.error("handler {} stopped consuming queue {}: {}", subscription.handlerName(), queue(), detail);
+            }
+        }
+    }
+}

@@ -1,0 +1,648 @@
+package dev.eventbus.rabbitmq;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Connection;
+import dev.eventbus.core.ConfigurationException;
+import dev.eventbus.core.Convention;
+import dev.eventbus.core.EventBus;
+import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.Message;
+import dev.eventbus.core.MessageCodec;
+import dev.eventbus.core.MessageRegistry;
+import dev.eventbus.core.MessageType;
+import dev.eventbus.core.MessageValidator;
+import dev.eventbus.core.NameStyle;
+import dev.eventbus.core.RetryPolicy;
+import dev.eventbus.core.Subscription;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event bus over RabbitMQ: petisco's topology and wire format, publisher confirms, TTL retry queues and
+ * dead letters, over the official amqp-client with automatic recovery.
+ *
+ * <pre>{@code
+ * RabbitMqEventBus bus = RabbitMqEventBus.builder()
+ *         .organization("alice").service("petisco")
+ *         .subscribe(Subscription.of(UserCreated.class, new SendMailHandler()))
+ *         .build();
+ * bus.configure();                      // exchanges, queues, bindings (idempotent)
+ * bus.start();                          // consume
+ * bus.publish(new UserCreated("u-1", "Alice"));
+ * bus.stop();
+ * }</pre>
+ *
+ * <p>Thread-safe. Publishing uses one connection, consuming another (so broker flow control on publishers
+ * never stalls acknowledgements). Handlers run on the bus's handler threads ({@code consumerThreads}), several
+ * at once, so messages of one queue may be handled out of order; use one thread for strict order. Connections
+ * open on first use.
+ */
+public final class RabbitMqEventBus implements EventBus {
+
+    private static final Logger log = LoggerFactory.getLogger(RabbitMqEventBus.class);
+
+    private final RabbitMqConnector connector;
+    private final Convention convention;
+    private final MessageCodec codec;
+    private final MessageValidator validator;
+    private final RetryPolicy retryPolicy;
+    private final Topology.Options topologyOptions;
+    private final int prefetch;
+    private final int consumerThreads;
+    private final int maxInFlight;
+    private final int publisherChannels;
+    private final Duration publishTimeout;
+    private final Duration stopTimeout;
+    private final boolean mandatory;
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
+
+    private final Object lifecycle = new Object();
+    private Connection publisherConnection;
+    private Connection consumerConnection;
+    private ConfirmingPublisher publisher;
+    private ExecutorService handlerThreads;
+    private DeliveryProcessor processor;
+    private volatile boolean started;
+    private volatile boolean stopping;
+    private volatile boolean stopped;
+
+    private RabbitMqEventBus(Builder builder) {
+        this.connector = new RabbitMqConnector(builder.connection.withConnectionName(
+                builder.connectionName != null ? builder.connectionName : builder.organization + "." + builder.service));
+        this.convention = new Convention(builder.organization, builder.service, builder.nameStyle);
+        MessageRegistry registry = new MessageRegistry();
+        builder.types.forEach(registry::register);
+        registry.registerAll(builder.subscriptions);
+        this.codec = builder.mapper == null ? new MessageCodec(registry) : new MessageCodec(registry, builder.mapper);
+        this.validator = builder.validator;
+        this.retryPolicy = builder.retryPolicy;
+        this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
+                builder.handlerQueueTtl == null ? null : (int) builder.handlerQueueTtl.toMillis(), builder.retryPolicy,
+                builder.declareStore);
+        this.prefetch = builder.prefetch;
+        this.consumerThreads = builder.consumerThreads;
+        this.maxInFlight = builder.maxInFlight;
+        this.publisherChannels = builder.publisherChannels;
+        this.publishTimeout = builder.publishTimeout;
+        this.stopTimeout = builder.stopTimeout;
+        this.mandatory = builder.failOnUnroutable;
+        for (Subscription subscription : builder.subscriptions) {
+            addSubscription(subscription);
+        }
+    }
+
+    /** A builder; {@code organization} and {@code service} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The naming convention of this bus's organization and service. */
+    public Convention convention() {
+        return convention;
+    }
+
+    /** The codec this bus encodes and decodes with (its registry knows every subscribed type). */
+    public MessageCodec codec() {
+        return codec;
+    }
+
+    /** The subscriptions of this bus. */
+    public List<Subscription> subscriptions() {
+        return List.copyOf(subscriptions);
+    }
+
+    /** The exchanges, queues and bindings {@link #configure()} declares for the current subscriptions. */
+    public Topology topology() {
+        return Topology.plan(convention, subscriptions, topologyOptions);
+    }
+
+    /**
+     * Declares the topology of the current subscriptions on the broker. Idempotent. Blocks until declared.
+     *
+     * @throws TopologyConflictException  if a queue or exchange exists with other arguments
+     * @throws BrokerUnavailableException if no broker can be reached
+     */
+    public void configure() {
+        new RabbitMqConfigurer(publisherConnection()).declare(topology());
+    }
+
+    /**
+     * Deletes the queues (with their messages) and exchanges {@link #configure()} declares, except the shared store's.
+     */
+    public void clear() {
+        new RabbitMqConfigurer(publisherConnection()).clear(topology());
+    }
+
+    /** Reads and reprocesses the dead letters of this bus's handlers. */
+    public RabbitMqDeadLetters deadLetters() {
+        return new RabbitMqDeadLetters(publisherConnection(), convention, this::publisherOrOpen);
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    @Override
+    public void publish(Object payload) {
+        publish(EventBus.toMessage(payload));
+    }
+
+    /**
+     * Publishes and returns once the broker confirmed the message. A lost connection is waited out (and the
+     * message published again) until {@code publishTimeout}.
+     *
+     * @throws dev.eventbus.core.InvalidMessageException if the validator rejects it (nothing is sent)
+     * @throws UnroutableMessageException                 if no queue is bound to its routing key
+     * @throws PublishNotConfirmedException               if the broker did not confirm it
+     * @throws PublishException                           if the connection stayed blocked by a broker alarm
+     */
+    @Override
+    public void publish(Message<?> message) {
+        Outgoing outgoing = prepare(message);
+        publisherOrOpen().publish(convention.mainExchange(), outgoing.routingKey, mandatory, outgoing.properties,
+                outgoing.body, message.describe());
+    }
+
+    /**
+     * Publishes every message, all in flight at once, and returns once all are confirmed.
+     *
+     * @throws PublishException for the first that failed, with the others that failed as suppressed exceptions;
+     *                          the rest were published
+     */
+    @Override
+    public void publish(List<?> payloadsOrMessages) {
+        List<CompletableFuture<Void>> confirms = new ArrayList<>(payloadsOrMessages.size());
+        List<Message<?>> messages = payloadsOrMessages.stream().<Message<?>>map(EventBus::toMessage).toList();
+        for (Message<?> message : messages) {
+            confirms.add(publishAsync(message));
+        }
+        EventBusException first = null;
+        for (int i = 0; i < confirms.size(); i++) {
+            try {
+                confirms.get(i).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof PublishNotConfirmedException lost && lost.connectionLost()) {
+                    try {
+                        publish(messages.get(i));
+                        continue;
+                    } catch (EventBusException again) {
+                        first = addFailure(first, again);
+                        continue;
+                    }
+                }
+                first = addFailure(first, e.getCause() instanceof EventBusException ebe ? ebe
+                        : new PublishException(messages.get(i).describe() + " failed: " + e.getCause(), e.getCause()));
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static EventBusException addFailure(EventBusException first, EventBusException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    /**
+     * Publishes without waiting. The future completes when the broker confirmed the message, or fails with a
+     * {@link PublishException}; it completes on the client's connection thread, so do not block in code chained on
+     * it (use the {@code ...Async} methods of CompletableFuture with an executor of yours). One attempt: a message
+     * unconfirmed when the connection drops fails with {@link PublishNotConfirmedException#connectionLost()}.
+     *
+     * @throws dev.eventbus.core.InvalidMessageException at once if the validator rejects it
+     */
+    @Override
+    public CompletableFuture<Void> publishAsync(Message<?> message) {
+        Outgoing outgoing = prepare(message);
+        return publisherOrOpen().publishAsync(convention.mainExchange(), outgoing.routingKey, mandatory,
+                outgoing.properties, outgoing.body, message.describe());
+    }
+
+    private record Outgoing(String routingKey, AMQP.BasicProperties properties, byte[] body) {
+    }
+
+    private Outgoing prepare(Message<?> message) {
+        if (stopped) {
+            throw new PublishException(message.describe() + " was not published: the bus is stopped");
+        }
+        if (validator != MessageValidator.NONE) {
+            validator.validate(message.name(), message.version(), codec.attributes(message));
+        }
+        byte[] body = codec.encode(message);
+        // no headers on originals: petisco consumers lose messages that carry any (see Headers)
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                .contentType("application/json")
+                .deliveryMode(2)
+                .messageId(message.id())
+                .timestamp(Date.from(message.occurredOn()))
+                .type(message.name())
+                .appId(convention.service())
+                .build();
+        return new Outgoing(convention.routingKey(message), properties, body);
+    }
+
+    // ---------------------------------------------------------------- consuming
+
+    @Override
+    public void subscribe(Subscription subscription) {
+        List<QueueConsumer> added = addSubscription(subscription);
+        codec.registry().registerAll(List.of(subscription));
+        synchronized (lifecycle) {
+            if (started && !stopping) {
+                new RabbitMqConfigurer(publisherConnection()).declare(
+                        Topology.plan(convention, List.of(subscription), topologyOptions));
+                added.forEach(consumer -> consumer.start(consumerConnection, prefetch));
+            }
+        }
+    }
+
+    private List<QueueConsumer> addSubscription(Subscription subscription) {
+        Objects.requireNonNull(subscription, "subscription");
+        for (Subscription existing : subscriptions) {
+            if (existing.handlerName().equals(subscription.handlerName())) {
+                throw new ConfigurationException("a handler named '" + subscription.handlerName()
+                        + "' is already subscribed to this bus: handler names must be unique per service");
+            }
+        }
+        subscriptions.add(subscription);
+        RetryPolicy policy = subscription.retryPolicyOr(retryPolicy);
+        List<QueueConsumer> added = new ArrayList<>();
+        if (subscription.isStore()) {
+            added.add(new QueueConsumer(subscription, null, Topology.QueueRoutes.forStore(convention), policy,
+                    this::processor, this::execute));
+        } else {
+            for (MessageType<?> type : subscription.types()) {
+                String queue = convention.handlerQueue(type, subscription.handlerName());
+                added.add(new QueueConsumer(subscription, type, Topology.QueueRoutes.forHandlerQueue(convention, queue), policy,
+                        this::processor, this::execute));
+            }
+        }
+        consumers.addAll(added);
+        return added;
+    }
+
+    private DeliveryProcessor processor() {
+        return processor;
+    }
+
+    private void execute(Runnable task) {
+        handlerThreads.execute(task);
+    }
+
+    /**
+     * Starts consuming the queues of every subscription. The queues must exist: call {@link #configure()} first
+     * (here or in a deployment step). Idempotent.
+     *
+     * @throws EventBusException if a queue is missing (naming it)
+     */
+    @Override
+    public void start() {
+        synchronized (lifecycle) {
+            if (stopped) {
+                throw new EventBusException("this bus was stopped; build a new one to start again");
+            }
+            if (started) {
+                return;
+            }
+            ConfirmingPublisher confirming = publisherOrOpen();
+            consumerConnection = connector.open("consumer");
+            handlerThreads = Executors.newFixedThreadPool(consumerThreads, threadFactory(connector.settings().connectionName()));
+            processor = new DeliveryProcessor(codec, validator, confirming, () -> stopping);
+            started = true;
+            for (QueueConsumer consumer : consumers) {
+                consumer.start(consumerConnection, prefetch);
+            }
+            log.info("started {} consumers for {} with {} handler threads, prefetch {}", consumers.size(),
+                    convention.mainExchange(), consumerThreads, prefetch);
+        }
+    }
+
+    @Override
+    public void unsubscribe(String handlerName) {
+        List<QueueConsumer> matching = consumersOf(handlerName);
+        matching.forEach(consumer -> consumer.pause(HandlerStatus.State.PAUSED));
+        log.info("handler {} paused", handlerName);
+    }
+
+    @Override
+    public void resume(String handlerName) {
+        List<QueueConsumer> matching = consumersOf(handlerName);
+        synchronized (lifecycle) {
+            if (!started || stopping) {
+                throw new EventBusException("cannot resume handler " + handlerName + ": the bus is not running (call start())");
+            }
+            matching.forEach(consumer -> consumer.start(consumerConnection, prefetch));
+        }
+    }
+
+    private List<QueueConsumer> consumersOf(String handlerName) {
+        List<QueueConsumer> matching = consumers.stream().filter(c -> c.subscription.handlerName().equals(handlerName)).toList();
+        if (matching.isEmpty()) {
+            throw new ConfigurationException("no handler named '" + handlerName + "' is subscribed to this bus; known: "
+                    + subscriptions.stream().map(Subscription::handlerName).toList());
+        }
+        return matching;
+    }
+
+    /**
+     * Whether each handler is consuming. A handler whose consumer the broker cancelled (its queue was deleted), or
+     * whose connection is down, is not healthy.
+     */
+    public List<HandlerStatus> health() {
+        boolean connected = consumerConnection != null && consumerConnection.isOpen();
+        return consumers.stream().map(QueueConsumer::status).map(status -> connected || status.state() != HandlerStatus.State.CONSUMING
+                ? status : new HandlerStatus(status.handler(), status.queue(), HandlerStatus.State.FAILED,
+                "the consumer connection is down; automatic recovery is trying to reconnect")).toList();
+    }
+
+    /**
+     * Stops: consumers are cancelled so no new message starts, handlers that are running finish (up to
+     * {@code stopTimeout}) and are acknowledged, messages received but not started go back to their queues,
+     * then the connections close. Idempotent.
+     */
+    @Override
+    public void stop() {
+        synchronized (lifecycle) {
+            if (stopped) {
+                return;
+            }
+            stopping = true;
+            consumers.forEach(consumer -> consumer.pause(HandlerStatus.State.STOPPED));
+            if (handlerThreads != null) {
+                handlerThreads.shutdown();
+                try {
+                    if (!handlerThreads.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                        log.warn("handlers still running after {} ms; closing anyway (their messages return to the queues)",
+                                stopTimeout.toMillis());
+                        handlerThreads.shutdownNow();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    handlerThreads.shutdownNow();
+                }
+            }
+            consumers.forEach(QueueConsumer::close);
+            stopped = true;
+            if (publisher != null) {
+                publisher.close();
+            }
+            closeQuietly(consumerConnection);
+            closeQuietly(publisherConnection);
+            log.info("stopped the bus of {}", convention.mainExchange());
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null && connection.isOpen()) {
+            try {
+                connection.close();
+            } catch (IOException | RuntimeException e) {
+                log.debug("closing a connection failed", e);
+            }
+        }
+    }
+
+    private Connection publisherConnection() {
+        synchronized (lifecycle) {
+            if (stopped) {
+                throw new EventBusException("this bus is stopped");
+            }
+            if (publisherConnection == null) {
+                publisherConnection = connector.open("publisher");
+            }
+            return publisherConnection;
+        }
+    }
+
+    private ConfirmingPublisher publisherOrOpen() {
+        ConfirmingPublisher current = publisher;
+        if (current != null) {
+            return current;
+        }
+        synchronized (lifecycle) {
+            if (publisher == null) {
+                publisher = new ConfirmingPublisher(publisherConnection(), maxInFlight, publisherChannels, publishTimeout);
+            }
+            return publisher;
+        }
+    }
+
+    private static ThreadFactory threadFactory(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "eventbus-handler-" + name + "-" + count.incrementAndGet());
+            thread.setDaemon(false);
+            return thread;
+        };
+    }
+
+    /**
+     * Builds a {@link RabbitMqEventBus}. Not thread-safe; each setter's javadoc states its default.
+     */
+    public static final class Builder {
+        private RabbitMqConnectionSettings connection;
+        private String connectionName;
+        private String organization;
+        private String service;
+        private NameStyle nameStyle = NameStyle.DOTS;
+        private final List<Subscription> subscriptions = new ArrayList<>();
+        private final List<MessageType<?>> types = new ArrayList<>();
+        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private int prefetch = 50;
+        private int consumerThreads = 4;
+        private QueueType queueType = QueueType.CLASSIC;
+        private int deliveryLimit = 10;
+        private Duration handlerQueueTtl;
+        private boolean declareStore;
+        private int maxInFlight = 100;
+        private int publisherChannels = 4;
+        private Duration publishTimeout = Duration.ofSeconds(30);
+        private Duration stopTimeout = Duration.ofSeconds(30);
+        private boolean failOnUnroutable = true;
+        private MessageValidator validator = MessageValidator.NONE;
+        private ObjectMapper mapper;
+
+        private Builder() {
+            this.connection = null;
+        }
+
+        /** Where to connect. Default: {@link RabbitMqConnectionSettings#fromEnvironment()}. */
+        public Builder connection(RabbitMqConnectionSettings settings) {
+            this.connection = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Where to connect, as an AMQP URI. Default: from the environment. */
+        public Builder uri(String uri) {
+            return connection(RabbitMqConnectionSettings.fromUri(uri));
+        }
+
+        /** The client-provided connection name prefix. Default: {@code organization.service}. */
+        public Builder connectionName(String name) {
+            this.connectionName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The organization, e.g. {@code alice}. Required. */
+        public Builder organization(String organization) {
+            this.organization = organization;
+            return this;
+        }
+
+        /** The service, e.g. {@code petisco}. Required. */
+        public Builder service(String service) {
+            this.service = service;
+            return this;
+        }
+
+        /** How message names are written in broker names. Default: {@link NameStyle#DOTS}. */
+        public Builder nameStyle(NameStyle style) {
+            this.nameStyle = Objects.requireNonNull(style, "style");
+            return this;
+        }
+
+        /** Adds handlers. Default: none (a publish-only bus). */
+        public Builder subscribe(Subscription... subscriptions) {
+            this.subscriptions.addAll(List.of(subscriptions));
+            return this;
+        }
+
+        /** Registers types to decode besides those of the subscriptions (e.g. for reading dead letters). Default: none. */
+        public Builder register(Class<?>... classes) {
+            for (Class<?> type : classes) {
+                types.add(MessageType.of(type));
+            }
+            return this;
+        }
+
+        /** The retry policy of handlers without their own. Default: {@link RetryPolicy#DEFAULT} (5 retries, 5 s apart). */
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Unacknowledged messages per queue consumer (basic.qos). Default: 50. */
+        public Builder prefetch(int prefetch) {
+            this.prefetch = positive(prefetch, "prefetch");
+            return this;
+        }
+
+        /** Threads running handlers, shared by all handlers. Default: 4; 1 keeps each queue's order. */
+        public Builder consumerThreads(int threads) {
+            this.consumerThreads = positive(threads, "consumerThreads");
+            return this;
+        }
+
+        /** Classic or quorum queues. Default: {@link QueueType#CLASSIC}. */
+        public Builder queueType(QueueType type) {
+            this.queueType = Objects.requireNonNull(type, "type");
+            return this;
+        }
+
+        /** {@code x-delivery-limit} of quorum handler queues. Default: 10. */
+        public Builder quorumDeliveryLimit(int limit) {
+            this.deliveryLimit = positive(limit, "quorumDeliveryLimit");
+            return this;
+        }
+
+        /**
+         * {@code x-message-ttl} of handler and store queues: a message nobody consumes within it is dead-lettered.
+         * Default: none. petisco declares 5 s: set {@code Duration.ofSeconds(5)} to share queues with petisco services.
+         */
+        public Builder handlerQueueTtl(Duration ttl) {
+            this.handlerQueueTtl = ttl;
+            return this;
+        }
+
+        /** Whether {@link #configure()} declares the shared store queues. Default: false (true with a store subscription). */
+        public Builder declareStore(boolean declare) {
+            this.declareStore = declare;
+            return this;
+        }
+
+        /** Unconfirmed messages in flight at most, across publishing threads. Default: 100. */
+        public Builder maxInFlight(int max) {
+            this.maxInFlight = positive(max, "maxInFlight");
+            return this;
+        }
+
+        /** Channels publishing in parallel, one thread at a time each. Default: 4. */
+        public Builder publisherChannels(int channels) {
+            this.publisherChannels = positive(channels, "publisherChannels");
+            return this;
+        }
+
+        /** How long a blocking publish waits for its confirm, for a lost connection, or for an alarm to clear. Default: 30 s. */
+        public Builder publishTimeout(Duration timeout) {
+            this.publishTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** How long {@link #stop()} waits for running handlers. Default: 30 s. */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Whether publishing a message no queue is bound for fails with {@link UnroutableMessageException} (published
+         * as {@code mandatory}). Default: true. With false the broker drops such messages silently.
+         */
+        public Builder failOnUnroutable(boolean fail) {
+            this.failOnUnroutable = fail;
+            return this;
+        }
+
+        /** Checks messages on publish and on consume (e.g. JSON Schema). Default: {@link MessageValidator#NONE}. */
+        public Builder validator(MessageValidator validator) {
+            this.validator = Objects.requireNonNull(validator, "validator");
+            return this;
+        }
+
+        /** The Jackson mapper for attributes. Default: {@link MessageCodec#defaultMapper()}. */
+        public Builder objectMapper(ObjectMapper mapper) {
+            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            return this;
+        }
+
+        /**
+         * Builds the bus. Opens no connection yet.
+         *
+         * @throws ConfigurationException if organization or service is missing or invalid, or a handler name repeats
+         */
+        public RabbitMqEventBus build() {
+            if (organization == null || service == null) {
+                throw new ConfigurationException("organization and service are required: RabbitMqEventBus.builder()"
+                        + ".organization(\"alice\").service(\"petisco\")");
+            }
+            if (connection == null) {
+                connection = RabbitMqConnectionSettings.fromEnvironment();
+            }
+            return new RabbitMqEventBus(this);
+        }
+
+        private static int positive(int value, String name) {
+            if (value < 1) {
+                throw new ConfigurationException(name + " " + value + " must be 1 or more");
+            }
+            return value;
+        }
+    }
+}

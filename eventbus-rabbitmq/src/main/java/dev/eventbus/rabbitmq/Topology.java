@@ -1,0 +1,237 @@
+package dev.eventbus.rabbitmq;
+
+import dev.eventbus.core.Convention;
+import dev.eventbus.core.MessageType;
+import dev.eventbus.core.RetryPolicy;
+import dev.eventbus.core.Subscription;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The exchanges, queues and bindings one service declares for its subscriptions: a pure description,
+ * computed by {@link #plan}, that {@link RabbitMqConfigurer} declares on the broker. Immutable.
+ *
+ * @param exchanges the exchanges, all durable topic exchanges
+ * @param queues    the queues with their arguments
+ * @param bindings  the bindings from exchanges to queues
+ */
+public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Binding> bindings) {
+
+    /** Queue argument: where the broker dead-letters messages. */
+    public static final String DEAD_LETTER_EXCHANGE = "x-dead-letter-exchange";
+    /** Queue argument: the routing key of dead-lettered messages. */
+    public static final String DEAD_LETTER_ROUTING_KEY = "x-dead-letter-routing-key";
+    /** Queue argument: message TTL in milliseconds (a 32-bit integer, as petisco's pika sends it). */
+    public static final String MESSAGE_TTL = "x-message-ttl";
+    /** Queue argument: classic or quorum. */
+    public static final String QUEUE_TYPE = "x-queue-type";
+    /** Queue argument: how often a quorum queue redelivers a message before dead-lettering it. */
+    public static final String DELIVERY_LIMIT = "x-delivery-limit";
+
+    public Topology {
+        exchanges = List.copyOf(exchanges);
+        queues = List.copyOf(queues);
+        bindings = List.copyOf(bindings);
+    }
+
+    /**
+     * A durable topic exchange.
+     *
+     * @param name   the exchange name
+     * @param shared whether other services use it too (never deleted by {@link RabbitMqConfigurer#clear()})
+     */
+    public record Exchange(String name, boolean shared) {
+    }
+
+    /**
+     * A durable queue.
+     *
+     * @param name      the queue name
+     * @param arguments its arguments (TTL and delivery limit as {@link Integer})
+     * @param shared    whether other services use it too (the store queues; never deleted by clear)
+     */
+    public record Queue(String name, Map<String, Object> arguments, boolean shared) {
+        public Queue {
+            arguments = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
+        }
+    }
+
+    /**
+     * A binding of a queue to an exchange.
+     *
+     * @param exchange   the source exchange
+     * @param queue      the destination queue
+     * @param routingKey the binding key
+     */
+    public record Binding(String exchange, String queue, String routingKey) {
+    }
+
+    /**
+     * Settings that shape the declared queues.
+     *
+     * @param queueType        classic or quorum
+     * @param deliveryLimit    {@code x-delivery-limit} of quorum handler queues
+     * @param handlerQueueTtl  {@code x-message-ttl} of handler and store queues in ms, or null for none. petisco declares
+     *                         5000: set it to share queues with petisco services (a message nobody consumes within it
+     *                         is dead-lettered)
+     * @param defaultRetry     the retry policy of handlers without their own (its delay is the retry queue's TTL)
+     * @param declareStore     whether to declare the shared store queues
+     */
+    public record Options(QueueType queueType, int deliveryLimit, Integer handlerQueueTtl, RetryPolicy defaultRetry,
+                          boolean declareStore) {
+        public Options {
+            Objects.requireNonNull(queueType, "queueType");
+            Objects.requireNonNull(defaultRetry, "defaultRetry");
+            if (deliveryLimit < 1) {
+                throw new dev.eventbus.core.ConfigurationException("quorum delivery limit " + deliveryLimit + " must be 1 or more");
+            }
+            if (handlerQueueTtl != null && handlerQueueTtl < 1) {
+                throw new dev.eventbus.core.ConfigurationException("handler queue TTL " + handlerQueueTtl + " ms must be 1 or more");
+            }
+        }
+    }
+
+    /**
+     * Where a consumer sends failed messages of one queue: its retry route and its dead-letter route.
+     *
+     * @param queue                  the consumed queue
+     * @param retryExchange          exchange for retries
+     * @param retryRoutingKey        routing key for retries
+     * @param deadLetterExchange     exchange for dead letters
+     * @param deadLetterRoutingKey   routing key for dead letters
+     */
+    public record QueueRoutes(String queue, String retryExchange, String retryRoutingKey, String deadLetterExchange,
+                              String deadLetterRoutingKey) {
+
+        /** The routes of a handler queue. */
+        public static QueueRoutes forHandlerQueue(Convention convention, String queue) {
+            return new QueueRoutes(queue, convention.retryExchange(), convention.retryRoutingKey(queue),
+                    convention.deadLetterExchange(), convention.deadLetterRoutingKey(queue));
+        }
+
+        /** The routes of the shared store queue. */
+        public static QueueRoutes forStore(Convention convention) {
+            return new QueueRoutes(Convention.STORE_QUEUE, convention.storeRetryExchange(), Convention.STORE_RETRY_QUEUE,
+                    convention.storeDeadLetterExchange(), Convention.STORE_DEAD_LETTER_QUEUE);
+        }
+    }
+
+    /**
+     * Plans the topology of a service: its three exchanges, and for every (message type, handler) pair the handler
+     * queue, its retry queue (TTL = the handler's retry delay) and dead-letter queue with petisco's bindings; the
+     * store queues when there is a store subscription or {@code options.declareStore()}.
+     */
+    public static Topology plan(Convention convention, List<Subscription> subscriptions, Options options) {
+        Set<Exchange> exchanges = new LinkedHashSet<>();
+        List<Queue> queues = new ArrayList<>();
+        Set<Binding> bindings = new LinkedHashSet<>();
+        String main = convention.mainExchange();
+        String retry = convention.retryExchange();
+        String deadLetter = convention.deadLetterExchange();
+        exchanges.add(new Exchange(main, false));
+        exchanges.add(new Exchange(retry, false));
+        exchanges.add(new Exchange(deadLetter, false));
+        boolean store = options.declareStore();
+        for (Subscription subscription : subscriptions) {
+            if (subscription.isStore()) {
+                store = true;
+                continue;
+            }
+            RetryPolicy retryPolicy = subscription.retryPolicyOr(options.defaultRetry());
+            for (MessageType<?> type : subscription.types()) {
+                String queue = convention.handlerQueue(type, subscription.handlerName());
+                String retryQueue = convention.retryQueue(queue);
+                String deadLetterQueue = convention.deadLetterQueue(queue);
+                String retryKey = convention.retryRoutingKey(queue);
+                String deadLetterKey = convention.deadLetterRoutingKey(queue);
+
+                Map<String, Object> handlerArgs = typeArgs(options, true);
+                handlerArgs.put(DEAD_LETTER_EXCHANGE, deadLetter);
+                handlerArgs.put(DEAD_LETTER_ROUTING_KEY, deadLetterKey);
+                if (options.handlerQueueTtl() != null) {
+                    handlerArgs.put(MESSAGE_TTL, options.handlerQueueTtl());
+                }
+                queues.add(new Queue(queue, handlerArgs, false));
+
+                Map<String, Object> retryArgs = typeArgs(options, false);
+                retryArgs.put(DEAD_LETTER_EXCHANGE, main);
+                retryArgs.put(DEAD_LETTER_ROUTING_KEY, retryKey);
+                retryArgs.put(MESSAGE_TTL, retryPolicy.delayMillis());
+                queues.add(new Queue(retryQueue, retryArgs, false));
+
+                queues.add(new Queue(deadLetterQueue, typeArgs(options, false), false));
+
+                bindings.add(new Binding(main, queue, convention.routingKey(type)));
+                bindings.add(new Binding(main, queue, retryKey));
+                bindings.add(new Binding(retry, retryQueue, retryKey));
+                bindings.add(new Binding(deadLetter, deadLetterQueue, deadLetterKey));
+            }
+        }
+        if (store) {
+            planStore(convention, options, exchanges, queues, bindings);
+        }
+        return new Topology(new ArrayList<>(exchanges), queues, new ArrayList<>(bindings));
+    }
+
+    private static void planStore(Convention convention, Options options, Set<Exchange> exchanges, List<Queue> queues,
+                                  Set<Binding> bindings) {
+        String main = convention.mainExchange();
+        String serviceDeadLetter = convention.deadLetterExchange();
+        String storeRetry = convention.storeRetryExchange();
+        String storeDeadLetter = convention.storeDeadLetterExchange();
+        exchanges.add(new Exchange(storeRetry, true));
+        exchanges.add(new Exchange(storeDeadLetter, true));
+
+        Map<String, Object> storeArgs = typeArgs(options, false);
+        storeArgs.put(DEAD_LETTER_EXCHANGE, storeDeadLetter);
+        storeArgs.put(DEAD_LETTER_ROUTING_KEY, Convention.STORE_DEAD_LETTER_QUEUE);
+        if (options.handlerQueueTtl() != null) {
+            storeArgs.put(MESSAGE_TTL, options.handlerQueueTtl());
+        }
+        queues.add(new Queue(Convention.STORE_QUEUE, storeArgs, true));
+
+        Map<String, Object> retryArgs = typeArgs(options, false);
+        retryArgs.put(DEAD_LETTER_EXCHANGE, storeRetry);
+        retryArgs.put(DEAD_LETTER_ROUTING_KEY, Convention.STORE_QUEUE);
+        retryArgs.put(MESSAGE_TTL, options.defaultRetry().delayMillis());
+        queues.add(new Queue(Convention.STORE_RETRY_QUEUE, retryArgs, true));
+
+        queues.add(new Queue(Convention.STORE_DEAD_LETTER_QUEUE, typeArgs(options, false), true));
+
+        for (String key : convention.storeBindingKeys()) {
+            bindings.add(new Binding(main, Convention.STORE_QUEUE, key));
+            bindings.add(new Binding(storeRetry, Convention.STORE_QUEUE, key));
+        }
+        // petisco's own dead-letter keys only: a "#" key here would copy every handler's dead letters into the store's
+        for (String key : List.of("*.*.*.event.*", "*.*.*.command.*")) {
+            bindings.add(new Binding(serviceDeadLetter, Convention.STORE_DEAD_LETTER_QUEUE, "dead_letter." + key));
+        }
+        bindings.add(new Binding(main, Convention.STORE_QUEUE, Convention.STORE_RETRY_QUEUE));
+        bindings.add(new Binding(main, Convention.STORE_QUEUE, Convention.STORE_QUEUE));
+        bindings.add(new Binding(storeRetry, Convention.STORE_QUEUE, Convention.STORE_QUEUE));
+        bindings.add(new Binding(storeRetry, Convention.STORE_RETRY_QUEUE, Convention.STORE_RETRY_QUEUE));
+        bindings.add(new Binding(storeDeadLetter, Convention.STORE_DEAD_LETTER_QUEUE, Convention.STORE_DEAD_LETTER_QUEUE));
+        bindings.add(new Binding(serviceDeadLetter, Convention.STORE_DEAD_LETTER_QUEUE, Convention.STORE_DEAD_LETTER_QUEUE));
+    }
+
+    private static Map<String, Object> typeArgs(Options options, boolean handlerQueue) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        if (options.queueType() == QueueType.QUORUM) {
+            args.put(QUEUE_TYPE, "quorum");
+            if (handlerQueue) {
+                args.put(DELIVERY_LIMIT, options.deliveryLimit());
+            }
+        }
+        return args;
+    }
+
+    /** The queue with this name, if planned. */
+    public java.util.Optional<Queue> queue(String name) {
+        return queues.stream().filter(q -> q.name().equals(name)).findFirst();
+    }
+}
