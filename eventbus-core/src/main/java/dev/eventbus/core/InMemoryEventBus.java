@@ -67,11 +67,9 @@ public final class InMemoryEventBus implements EventBus {
 
     private enum State { CREATED, STARTED, STOPPED }
 
-    /** What one delivery came to: the handler's runs so far and the failure, or {@code null} on success. */
-    private record Outcome(int attempts, Throwable failure) { }
-
     private final MessageCodec codec;
     private final MessageValidator validator;
+    private final LocalAttempt attempt;
     private final Convention convention;
     private final RetryPolicy retryPolicy;
     private final int handlerThreads;
@@ -103,6 +101,7 @@ public final class InMemoryEventBus implements EventBus {
     private InMemoryEventBus(Builder builder) {
         this.codec = builder.codec != null ? builder.codec : new MessageCodec(new MessageRegistry());
         this.validator = builder.validator;
+        this.attempt = new LocalAttempt(codec, validator);
         this.convention = builder.convention;
         this.retryPolicy = builder.retryPolicy;
         this.handlerThreads = builder.handlerThreads;
@@ -386,7 +385,7 @@ public final class InMemoryEventBus implements EventBus {
         return convention;
     }
 
-    // ---- delivery; the methods ending in "Locked" or called from them run with the lock held ----
+    // ---- delivery: dispatch and the *Locked methods need the lock held; run, finish and retryDue take it ----
 
     /** Hands a delivery to the handler threads, or holds it while the bus is not started or the handler paused. */
     private void dispatch(LocalDelivery delivery) {
@@ -417,49 +416,18 @@ public final class InMemoryEventBus implements EventBus {
         } finally {
             lock.unlock();
         }
-        Outcome outcome = null;
+        LocalAttempt.Outcome outcome = null;
+        onHandlerThread.set(Boolean.TRUE);
         try {
-            outcome = attempt(delivery);
+            outcome = attempt.run(delivery);
         } finally {
+            onHandlerThread.remove();
             finish(delivery, outcome);
         }
     }
 
-    /** Decodes, validates and handles one delivery, outside the lock. */
-    private Outcome attempt(LocalDelivery delivery) {
-        Message<?> message;
-        try {
-            message = decode(delivery);
-        } catch (MessageDecodingException | InvalidMessageException e) {
-            return new Outcome(delivery.attempts(), e);
-        } catch (RuntimeException e) {
-            // A validator that fails unexpectedly is treated like a failing handler: retried.
-            return new Outcome(delivery.attempts() + 1, e);
-        }
-        onHandlerThread.set(Boolean.TRUE);
-        try {
-            delivery.queue().subscription().handle(message);
-            return new Outcome(delivery.attempts() + 1, null);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return new Outcome(delivery.attempts() + 1, e);
-        } finally {
-            onHandlerThread.remove();
-        }
-    }
-
-    private Message<?> decode(LocalDelivery delivery) {
-        Envelope envelope = codec.decodeEnvelope(delivery.body());
-        validator.validate(envelope.name(), envelope.version(), envelope.attributes());
-        return delivery.queue().isStore() ? codec.untyped(envelope) : codec.toMessage(envelope);
-    }
-
     /** Records what a delivery came to: done, retry scheduled or dead letter. {@code null}: the JVM failed. */
-    private void finish(LocalDelivery delivery, Outcome outcome) {
+    private void finish(LocalDelivery delivery, LocalAttempt.Outcome outcome) {
         LocalQueue queue = delivery.queue();
         lock.lock();
         try {

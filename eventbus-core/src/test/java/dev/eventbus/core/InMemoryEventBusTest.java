@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +64,7 @@ class InMemoryEventBusTest {
     }
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(1);
     private static final RetryPolicy FAST_RETRIES = RetryPolicy.of(3, Duration.ofMillis(5));
 
     private final List<InMemoryEventBus> buses = new ArrayList<>();
@@ -89,8 +91,7 @@ class InMemoryEventBusTest {
             if (System.nanoTime() > deadline) {
                 fail("condition not met within " + WAIT + "; observed: " + observed.get());
             }
-            Thread.onSpinWait();
-            Thread.yield();
+            LockSupport.parkNanos(POLL.toNanos());
         }
     }
 
