@@ -1,0 +1,120 @@
+package dev.eventbus.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every name of {@code /work/shared/wire/README.md} and the petisco seed, for alice/petisco. */
+class ConventionTest {
+
+    record UserCreated(String userId) { }
+
+    @MessageVersion(2)
+    record SendWelcomeMail(String email) implements Command { }
+
+    private static final String HANDLER = "send_mail_handler";
+    private final Convention alice = Convention.of("alice", "petisco");
+    private final MessageType<UserCreated> userCreated = MessageType.of(UserCreated.class);
+
+    @Test
+    void exchangesAreNamedAfterOrganizationAndService() {
+        assertEquals("alice.petisco", alice.mainExchange());
+        assertEquals("retry.alice.petisco", alice.retryExchange());
+        assertEquals("dead_letter.alice.petisco", alice.deadLetterExchange());
+    }
+
+    @Test
+    void eventRoutingKeyIsOrganizationServiceVersionEventName() {
+        assertEquals("alice.petisco.1.event.user.created", alice.routingKey(userCreated));
+        assertEquals("alice.petisco.1.event.user.created", alice.routingKey("user.created", 1, MessageKind.DOMAIN_EVENT));
+        Message<UserCreated> message = new Message<>("id-1", "user.created", 1, MessageKind.DOMAIN_EVENT, Instant.EPOCH,
+                new UserCreated("u-1"), Map.of());
+        assertEquals("alice.petisco.1.event.user.created", alice.routingKey(message));
+    }
+
+    @Test
+    void commandRoutingKeyHasTheCommandSegmentAndItsVersion() {
+        assertEquals("alice.petisco.2.command.send.welcome.mail", alice.routingKey(MessageType.of(SendWelcomeMail.class)));
+        assertEquals("alice.petisco.2.command.send.welcome.mail.send_mail_handler",
+                alice.handlerQueue(MessageType.of(SendWelcomeMail.class), HANDLER));
+    }
+
+    @Test
+    void handlerQueueAndItsRetryAndDeadLetterNamesFollowTheSeed() {
+        String queue = alice.handlerQueue(userCreated, HANDLER);
+        assertEquals("alice.petisco.1.event.user.created.send_mail_handler", queue);
+        assertEquals("retry.alice.petisco.1.event.user.created.send_mail_handler", alice.retryQueue(queue));
+        assertEquals("retry.alice.petisco.1.event.user.created.send_mail_handler", alice.retryRoutingKey(queue));
+        assertEquals("dead_letter.alice.petisco.1.event.user.created.send_mail_handler", alice.deadLetterQueue(queue));
+        assertEquals("dead_letter.alice.petisco.1.event.user.created.send_mail_handler", alice.deadLetterRoutingKey(queue));
+    }
+
+    @Test
+    void storeQueuesAreSharedByTheVhostAndItsExchangesByTheOrganization() {
+        assertEquals("store", Convention.STORE_QUEUE);
+        assertEquals("retry.store", Convention.STORE_RETRY_QUEUE);
+        assertEquals("dead_letter.store", Convention.STORE_DEAD_LETTER_QUEUE);
+        assertEquals("retry.alice.store", alice.storeRetryExchange());
+        assertEquals("dead_letter.alice.store", alice.storeDeadLetterExchange());
+    }
+
+    @Test
+    void storeBindingKeysCoverDottedNamesWithDotsStyle() {
+        assertEquals(List.of("*.*.*.event.*", "*.*.*.command.*", "*.*.*.event.#", "*.*.*.command.#"),
+                alice.storeBindingKeys());
+    }
+
+    @Test
+    void underscoresStyleWritesTheNamePartWithUnderscoresAndKeepsPetiscosStoreBindings() {
+        Convention petisco2 = new Convention("alice", "petisco", NameStyle.UNDERSCORES);
+        assertEquals("alice.petisco.1.event.user_created", petisco2.routingKey(userCreated));
+        String queue = petisco2.handlerQueue(userCreated, HANDLER);
+        assertEquals("alice.petisco.1.event.user_created.send_mail_handler", queue);
+        assertEquals("retry.alice.petisco.1.event.user_created.send_mail_handler", petisco2.retryQueue(queue));
+        assertEquals("dead_letter.alice.petisco.1.event.user_created.send_mail_handler", petisco2.deadLetterQueue(queue));
+        assertEquals("alice.petisco.2.command.send_welcome_mail", petisco2.routingKey(MessageType.of(SendWelcomeMail.class)));
+        assertEquals(List.of("*.*.*.event.*", "*.*.*.command.*"), petisco2.storeBindingKeys());
+    }
+
+    @Test
+    void defaultStyleIsDots() {
+        assertEquals(NameStyle.DOTS, alice.style());
+        assertEquals("user.created", NameStyle.DOTS.apply("user.created"));
+        assertEquals("user_created", NameStyle.UNDERSCORES.apply("user.created"));
+    }
+
+    @Test
+    void handlerQueueIsRejectedWhenItsDeadLetterQueueWouldExceed255Bytes() {
+        // "dead_letter." (12) + "alice.petisco.1.event.user.created." (35) + handler: 208 characters fit exactly.
+        String longest = "h".repeat(208);
+        String queue = alice.handlerQueue(userCreated, longest);
+        assertEquals(255, alice.deadLetterQueue(queue).length());
+
+        ConfigurationException error = assertThrows(ConfigurationException.class,
+                () -> alice.handlerQueue(userCreated, longest + "h"));
+        assertTrue(error.getMessage().contains("dead-letter queue"), () -> "expected the error to name the "
+                + "dead-letter queue, got: " + error.getMessage());
+        assertTrue(error.getMessage().contains("256 bytes"), () -> "expected the length, got: " + error.getMessage());
+    }
+
+    @Test
+    void invalidHandlerNameIsRejected() {
+        assertThrows(ConfigurationException.class, () -> alice.handlerQueue(userCreated, "SendMailHandler"));
+    }
+
+    @Test
+    void invalidMessageNameInARoutingKeyIsRejected() {
+        assertThrows(ConfigurationException.class, () -> alice.routingKey("User.Created", 1, MessageKind.DOMAIN_EVENT));
+    }
+
+    @Test
+    void organizationAndServiceMayUseHyphensAndCapitals() {
+        Convention convention = Convention.of("Acme-EU", "billing_v2");
+        assertEquals("Acme-EU.billing_v2.1.event.user.created", convention.routingKey(userCreated));
+    }
+}
