@@ -253,6 +253,9 @@ public final class MessageCodec {
      * @throws MessageDecodingException INVALID_FIELD if it is neither
      */
     public static Instant parseOccurredOn(String value, String messageName) {
+        if (value.length() < 11 || value.charAt(10) != ' ' && value.charAt(10) != 'T') {
+            throw invalid(messageName, "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
+        }
         try {
             var parsed = READ_FORMAT.parse(value);
             LocalDateTime local = LocalDateTime.from(parsed);

@@ -340,6 +340,8 @@ class MessageCodecTest {
         cases.put("{\"type\": \"user.created\", \"version\": 1, \"type_message\": \"event\"}", "'event' is none of");
         cases.put("{\"type\": \"user.created\", \"version\": 1, \"id\": 5}", "id is JSON NUMBER");
         cases.put("{\"type\": \"user.created\", \"version\": 1, \"occurred_on\": \"yesterday\"}", "occurred_on 'yesterday'");
+        cases.put("{\"type\": \"user.created\", \"version\": 1, \"occurred_on\": \"2026-11-2210:15:30\"}",
+                "occurred_on '2026-11-2210:15:30'");
         cases.put("{\"type\": \"user.created\", \"version\": 1, \"attributes\": []}", "attributes is JSON ARRAY");
         cases.put("{\"type\": \"user.created\", \"version\": 1, \"meta\": \"m\"}", "meta is JSON STRING");
         cases.forEach((data, expected) -> {

@@ -3,6 +3,8 @@ package dev.eventbus.rabbitmq;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -44,6 +46,8 @@ final class ConfirmingPublisher implements AutoCloseable {
     private final List<PublisherChannel> channels = new CopyOnWriteArrayList<>();
     private final AtomicInteger opened = new AtomicInteger();
     private final AtomicReference<CompletableFuture<Void>> unblocked = new AtomicReference<>(CompletableFuture.completedFuture(null));
+    /** Completed while the connection is up; replaced by a pending one when it is lost, completed on recovery. */
+    private final AtomicReference<CompletableFuture<Void>> connected = new AtomicReference<>(CompletableFuture.completedFuture(null));
     private volatile String blockedReason;
     private volatile boolean closed;
 
@@ -52,6 +56,25 @@ final class ConfirmingPublisher implements AutoCloseable {
         this.maxChannels = maxChannels;
         this.timeout = timeout;
         this.inFlight = new Semaphore(maxInFlight);
+        connection.addShutdownListener(cause -> {
+            if (!cause.isInitiatedByApplication()) {
+                connected.updateAndGet(current -> current.isDone() ? new CompletableFuture<>() : current);
+            }
+        });
+        if (connection instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recovered) {
+                    connected.get().complete(null);
+                    log.info("connection {} recovered; publishing resumes", connection.getClientProvidedName());
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recovering) {
+                    // nothing to do until it has recovered
+                }
+            });
+        }
         connection.addBlockedListener(new BlockedListener() {
             @Override
             public void handleBlocked(String reason) {
@@ -92,8 +115,8 @@ final class ConfirmingPublisher implements AutoCloseable {
                     log.info("{} was not confirmed before the connection was lost; publishing it again", description);
                     continue;
                 }
-                if (e.getCause() instanceof PublishException publishException) {
-                    throw publishException;
+                if (e.getCause() instanceof dev.eventbus.core.EventBusException failure) {
+                    throw failure;
                 }
                 throw new PublishException(description + " failed: " + e.getCause(), e.getCause());
             } catch (TimeoutException e) {
@@ -116,7 +139,8 @@ final class ConfirmingPublisher implements AutoCloseable {
     private CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
                                                  AMQP.BasicProperties properties, byte[] body, String description, long deadline) {
         if (closed) {
-            return CompletableFuture.failedFuture(new PublishException(description + " was not published: the bus is stopped"));
+            return CompletableFuture.failedFuture(new dev.eventbus.core.EventBusStoppedException(description
+                    + " was not published: the bus is stopped; build a new bus"));
         }
         try {
             awaitUnblocked(deadline, description);
@@ -163,19 +187,20 @@ final class ConfirmingPublisher implements AutoCloseable {
         }
     }
 
+    /** Waits until the connection, its channels and topology have recovered (the client's RecoveryListener says so). */
     private boolean awaitConnection(long deadline) {
-        while (System.nanoTime() < deadline && !closed) {
-            if (connection.isOpen()) {
-                return true;
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+        if (closed) {
+            return false;
         }
-        return false;
+        try {
+            connected.get().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return !closed;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private PublisherChannel acquire() throws IOException {

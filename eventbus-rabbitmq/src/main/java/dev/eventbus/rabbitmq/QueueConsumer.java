@@ -33,19 +33,22 @@ final class QueueConsumer {
 
     private final Supplier<DeliveryProcessor> processor;
     private final Executor handlerThreads;
+    private final java.util.function.Consumer<QueueConsumer> onCancelledByBroker;
     private Channel channel;
     private String consumerTag;
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
     private volatile String detail;
 
     QueueConsumer(Subscription subscription, MessageType<?> type, Topology.QueueRoutes routes, RetryPolicy retryPolicy,
-                  Supplier<DeliveryProcessor> processor, Executor handlerThreads) {
+                  Supplier<DeliveryProcessor> processor, Executor handlerThreads,
+                  java.util.function.Consumer<QueueConsumer> onCancelledByBroker) {
         this.subscription = subscription;
         this.type = type;
         this.routes = routes;
         this.retryPolicy = retryPolicy;
         this.processor = processor;
         this.handlerThreads = handlerThreads;
+        this.onCancelledByBroker = onCancelledByBroker;
     }
 
     String queue() {
@@ -102,6 +105,16 @@ final class QueueConsumer {
         return new HandlerStatus(subscription.handlerName(), queue(), state, detail);
     }
 
+    /** Records why the consumer cannot consume (while the bus tries to restore it). */
+    void failed(String why) {
+        state = HandlerStatus.State.FAILED;
+        detail = why;
+    }
+
+    boolean isFailed() {
+        return state == HandlerStatus.State.FAILED;
+    }
+
     boolean isConsuming() {
         return state == HandlerStatus.State.CONSUMING;
     }
@@ -127,8 +140,8 @@ final class QueueConsumer {
         public void handleCancel(String tag) {
             state = HandlerStatus.State.FAILED;
             detail = "the broker cancelled the consumer: queue '" + queue() + "' was deleted or became unavailable";
-            log.error("handler {} stopped consuming: {}. Run the configurer again, then resume the handler",
-                    subscription.handlerName(), detail);
+            log.error("handler {} stopped consuming: {}", subscription.handlerName(), detail);
+            onCancelledByBroker.accept(QueueConsumer.this);
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.eventbus.core.ConfigurationException;
 import dev.eventbus.core.Convention;
 import dev.eventbus.core.EventBus;
 import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.EventBusStoppedException;
 import dev.eventbus.core.Message;
 import dev.eventbus.core.MessageCodec;
 import dev.eventbus.core.MessageRegistry;
@@ -24,6 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +78,7 @@ public final class RabbitMqEventBus implements EventBus {
     private Connection consumerConnection;
     private ConfirmingPublisher publisher;
     private ExecutorService handlerThreads;
+    private volatile ScheduledExecutorService maintenance;
     private DeliveryProcessor processor;
     private volatile boolean started;
     private volatile boolean stopping;
@@ -240,7 +243,7 @@ public final class RabbitMqEventBus implements EventBus {
 
     private Outgoing prepare(Message<?> message) {
         if (stopped) {
-            throw new PublishException(message.describe() + " was not published: the bus is stopped");
+            throw new EventBusStoppedException(message.describe() + " was not published: the bus is stopped; build a new bus");
         }
         if (validator != MessageValidator.NONE) {
             validator.validate(message.name(), message.version(), codec.attributes(message));
@@ -286,16 +289,59 @@ public final class RabbitMqEventBus implements EventBus {
         List<QueueConsumer> added = new ArrayList<>();
         if (subscription.isStore()) {
             added.add(new QueueConsumer(subscription, null, Topology.QueueRoutes.forStore(convention), policy,
-                    this::processor, this::execute));
+                    this::processor, this::execute, this::restoreLater));
         } else {
             for (MessageType<?> type : subscription.types()) {
                 String queue = convention.handlerQueue(type, subscription.handlerName());
                 added.add(new QueueConsumer(subscription, type, Topology.QueueRoutes.forHandlerQueue(convention, queue), policy,
-                        this::processor, this::execute));
+                        this::processor, this::execute, this::restoreLater));
             }
         }
         consumers.addAll(added);
         return added;
+    }
+
+    /**
+     * A consumer the broker cancelled (its queue was deleted) is restored: its subscription's topology is declared
+     * again and it consumes again, retried with a growing pause (up to 30 s) while the bus runs. Runs on the bus's
+     * maintenance thread, never on the client's connection thread.
+     */
+    private void restoreLater(QueueConsumer consumer) {
+        scheduleRestore(consumer, 0);
+    }
+
+    private void scheduleRestore(QueueConsumer consumer, int attempt) {
+        long delayMillis = Math.min(30_000, 200L << Math.min(attempt, 8));
+        ScheduledExecutorService scheduler = maintenance;
+        if (stopping || scheduler == null) {
+            return;
+        }
+        try {
+            scheduler.schedule(() -> restore(consumer, attempt), delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("not restoring {}: the bus is stopping", consumer.queue());
+        }
+    }
+
+    private void restore(QueueConsumer consumer, int attempt) {
+        synchronized (lifecycle) {
+            if (stopping || !consumer.isFailed()) {
+                return;
+            }
+            try {
+                new RabbitMqConfigurer(publisherConnection()).declare(
+                        Topology.plan(convention, List.of(consumer.subscription), topologyOptions));
+                consumer.start(consumerConnection, prefetch);
+                log.warn("handler {}: queue {} was deleted under its consumer; declared it again and resumed consuming",
+                        consumer.subscription.handlerName(), consumer.queue());
+                return;
+            } catch (EventBusException e) {
+                consumer.failed("queue '" + consumer.queue() + "' is gone and could not be declared again: " + e.getMessage());
+                log.error("handler {}: could not restore queue {} (attempt {}): {}", consumer.subscription.handlerName(),
+                        consumer.queue(), attempt + 1, e.getMessage());
+            }
+        }
+        scheduleRestore(consumer, attempt + 1);
     }
 
     private DeliveryProcessor processor() {
@@ -316,7 +362,7 @@ public final class RabbitMqEventBus implements EventBus {
     public void start() {
         synchronized (lifecycle) {
             if (stopped) {
-                throw new EventBusException("this bus was stopped; build a new one to start again");
+                throw new EventBusStoppedException("this bus was stopped; build a new one to start again");
             }
             if (started) {
                 return;
@@ -325,6 +371,11 @@ public final class RabbitMqEventBus implements EventBus {
             consumerConnection = connector.open("consumer");
             handlerThreads = Executors.newFixedThreadPool(consumerThreads, threadFactory(connector.settings().connectionName()));
             processor = new DeliveryProcessor(codec, validator, confirming, () -> stopping);
+            maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "eventbus-maintenance-" + connector.settings().connectionName());
+                thread.setDaemon(true);
+                return thread;
+            });
             started = true;
             for (QueueConsumer consumer : consumers) {
                 consumer.start(consumerConnection, prefetch);
@@ -385,6 +436,9 @@ public final class RabbitMqEventBus implements EventBus {
             }
             stopping = true;
             consumers.forEach(consumer -> consumer.pause(HandlerStatus.State.STOPPED));
+            if (maintenance != null) {
+                maintenance.shutdownNow();
+            }
             if (handlerThreads != null) {
                 handlerThreads.shutdown();
                 try {
@@ -422,7 +476,7 @@ public final class RabbitMqEventBus implements EventBus {
     private Connection publisherConnection() {
         synchronized (lifecycle) {
             if (stopped) {
-                throw new EventBusException("this bus is stopped");
+                throw new EventBusStoppedException("this bus is stopped; build a new one");
             }
             if (publisherConnection == null) {
                 publisherConnection = connector.open("publisher");
