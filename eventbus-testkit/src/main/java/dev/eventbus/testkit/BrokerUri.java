@@ -1,0 +1,93 @@
+package dev.eventbus.testkit;
+
+import com.rabbitmq.client.ConnectionFactory;
+import dev.eventbus.core.ConfigurationException;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+
+/**
+ * An AMQP URI of a test broker, with its password kept out of {@link #toString()}. Immutable.
+ *
+ * @param value the URI as given, credentials included
+ */
+record BrokerUri(String value) {
+
+    BrokerUri {
+        if (value == null || value.isBlank()) {
+            throw new ConfigurationException("broker URI is empty: give one such as amqp://guest:guest@localhost:5672");
+        }
+        value = value.strip();
+        try {
+            new ConnectionFactory().setUri(value);
+        } catch (URISyntaxException | GeneralSecurityException | IllegalArgumentException e) {
+            throw new ConfigurationException("broker URI '" + mask(value) + "' is not a valid AMQP URI (" + e.getMessage()
+                    + "): use amqp://user:password@host:5672/vhost, with the vhost URL-encoded (%2F for /)", e);
+        }
+    }
+
+    /** The URI with its password replaced by {@code ****}: safe to log. */
+    String display() {
+        return mask(value);
+    }
+
+    /** The virtual host the URI names, as amqp-client reads it (no path means {@code /}). */
+    String virtualHost() {
+        return factory().getVirtualHost();
+    }
+
+    /** The host the URI names. */
+    String host() {
+        return factory().getHost();
+    }
+
+    /** Whether the host is this machine, so that a local {@code rabbitmqctl} manages the same broker. */
+    boolean isLoopback() {
+        String host = host();
+        if ("localhost".equalsIgnoreCase(host)) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** A connection factory set from this URI. */
+    ConnectionFactory factory() {
+        ConnectionFactory factory = new ConnectionFactory();
+        try {
+            factory.setUri(value);
+        } catch (URISyntaxException | GeneralSecurityException e) {
+            throw new ConfigurationException("broker URI '" + display() + "' is not valid: " + e.getMessage(), e);
+        }
+        return factory;
+    }
+
+    @Override
+    public String toString() {
+        return display();
+    }
+
+    /** Replaces the password of an AMQP URI with {@code ****}; returns unparseable input with everything after the scheme hidden. */
+    static String mask(String uri) {
+        try {
+            URI parsed = new URI(uri);
+            String userInfo = parsed.getRawUserInfo();
+            if (userInfo == null) {
+                return uri;
+            }
+            int colon = userInfo.indexOf(':');
+            String masked = colon < 0 ? userInfo : userInfo.substring(0, colon) + ":****";
+            return uri.replaceFirst(java.util.regex.Pattern.quote(userInfo + "@"),
+                    java.util.regex.Matcher.quoteReplacement(masked + "@"));
+        } catch (URISyntaxException e) {
+            int scheme = uri.indexOf("://");
+            return scheme < 0 ? "****" : uri.substring(0, scheme + 3) + "****";
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.eventbus.testkit;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.eventbus.core.Convention;
+import dev.eventbus.core.EventBusException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The broker as one test sees it: where it is, the names this test owns, connections that are closed
+ * after the test, and {@code rabbitmqctl}. Given to tests by {@link RabbitMqExtension}; thread-safe.
+ *
+ * <p><b>Isolation.</b> The {@link #organization()} is random per test ({@code t} and 12 hex digits), so
+ * every exchange and queue named by its {@link #convention()} is this test's alone, and test classes can
+ * run in parallel on one broker. After the test, every exchange and queue whose name contains the
+ * organization is deleted; the shared store queues ({@code store}, {@code retry.store},
+ * {@code dead_letter.store}) are never touched.
+ */
+public final class TestBroker {
+
+    /** Queues every service of a vhost shares: never deleted by the cleanup. */
+    static final Set<String> SHARED_QUEUES = Set.of(Convention.STORE_QUEUE, Convention.STORE_RETRY_QUEUE,
+            Convention.STORE_DEAD_LETTER_QUEUE);
+
+    private static final Logger log = LoggerFactory.getLogger(TestBroker.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int MAX_SERVICE_LENGTH = 40;
+
+    private final RunningBroker broker;
+    private final String organization;
+    private final String service;
+    private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connectionCount = new AtomicInteger();
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    TestBroker(RunningBroker broker, String organization, String service) {
+        this.broker = Objects.requireNonNull(broker, "broker");
+        this.organization = organization;
+        this.service = service;
+        Convention.of(organization, service);
+    }
+
+    /** A test broker with a new random organization and a service named after the test class. */
+    static TestBroker forTest(RunningBroker broker, Class<?> testClass) {
+        byte[] random = new byte[6];
+        RANDOM.nextBytes(random);
+        return new TestBroker(broker, "t" + HexFormat.of().formatHex(random), serviceName(testClass));
+    }
+
+    /** The test class's simple name in lower case, with characters other than {@code a-z0-9_-} replaced by {@code _}. */
+    static String serviceName(Class<?> testClass) {
+        String name = testClass == null ? "" : testClass.getSimpleName().toLowerCase(Locale.ROOT);
+        String sanitized = name.replaceAll("[^a-z0-9_-]", "_");
+        if (sanitized.length() > MAX_SERVICE_LENGTH) {
+            sanitized = sanitized.substring(0, MAX_SERVICE_LENGTH);
+        }
+        return sanitized.isEmpty() ? "test" : sanitized;
+    }
+
+    /** The AMQP URI with credentials, for {@code ConnectionFactory.setUri} or a bus builder. Never log it: use {@link #displayUri()}. */
+    public String uri() {
+        return broker.uri().value();
+    }
+
+    /** The URI with its password replaced by {@code ****}: safe for logs and messages. */
+    public String displayUri() {
+        return broker.uri().display();
+    }
+
+    /** Where the broker comes from. */
+    public BrokerSource source() {
+        return broker.source();
+    }
+
+    /** The virtual host of the URI ({@code /} when the URI names none). */
+    public String virtualHost() {
+        return broker.uri().virtualHost();
+    }
+
+    /** This test's organization, unique per test: {@code t} followed by 12 hex digits. */
+    public String organization() {
+        return organization;
+    }
+
+    /** This test's service name: the test class's simple name in lower case, sanitized to {@code a-z0-9_-}. */
+    public String service() {
+        return service;
+    }
+
+    /** The naming convention of this test's organization and service, with the default name style. */
+    public Convention convention() {
+        return Convention.of(organization, service);
+    }
+
+    /**
+     * The prefix of the client-provided names of connections opened by {@link #newConnection()}:
+     * {@code testkit-} and the organization. Pass it to {@link Faults#closeConnectionsNamed} to cut only
+     * this test's connections.
+     */
+    public String connectionNamePrefix() {
+        return "testkit-" + organization;
+    }
+
+    /**
+     * A connection factory set for this broker: its URI, automatic recovery on, and a network recovery
+     * interval of 500 ms so that recovery tests are quick. Each call returns a new factory.
+     */
+    public ConnectionFactory connectionFactory() {
+        ConnectionFactory factory = broker.uri().factory();
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setNetworkRecoveryInterval(500);
+        factory.setConnectionTimeout(5_000);
+        return factory;
+    }
+
+    /**
+     * Opens a connection from {@link #connectionFactory()}, named {@link #connectionNamePrefix()} plus a
+     * counter; it is closed after the test. Blocks while connecting.
+     *
+     * @throws EventBusException if the broker cannot be reached, naming it (without password)
+     */
+    public Connection newConnection() {
+        return newConnection(connectionNamePrefix() + "-" + connectionCount.incrementAndGet());
+    }
+
+    /**
+     * Opens a connection with the given client-provided name; it is closed after the test.
+     *
+     * @throws EventBusException if the broker cannot be reached, naming it (without password)
+     */
+    public Connection newConnection(String clientProvidedName) {
+        if (released.get()) {
+            throw new IllegalStateException("the test broker of organization " + organization
+                    + " was released at the end of its test: open connections during the test");
+        }
+        try {
+            Connection connection = connectionFactory().newConnection(clientProvidedName);
+            connections.add(connection);
+            return connection;
+        } catch (IOException | TimeoutException e) {
+            throw new EventBusException("could not connect to the test broker " + displayUri() + " (" + source() + "): "
+                    + e.getMessage() + "; check that it runs and accepts these credentials", e);
+        }
+    }
+
+    /** The {@code rabbitmqctl} client for this broker's virtual host. */
+    public RabbitMqCtl ctl() {
+        return broker.ctl();
+    }
+
+    /** Whether a broker exchange or queue name is this test's to delete. */
+    boolean owns(String name) {
+        return name.contains(organization) && !SHARED_QUEUES.contains(name) && !name.startsWith("amq.");
+    }
+
+    /**
+     * Closes the connections this test opened, then deletes every exchange and queue whose name contains
+     * the organization. Called once, at the end of the test (or class) that asked for this broker.
+     *
+     * @throws EventBusException if a leftover could not be deleted
+     */
+    void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        for (Connection connection : connections) {
+            if (connection.isOpen()) {
+                connection.abort(2_000);
+            }
+        }
+        connections.clear();
+        deleteLeftovers();
+    }
+
+    private void deleteLeftovers() {
+        Optional<String> unavailable = broker.ctlUnavailableReason();
+        if (unavailable.isPresent()) {
+            log.warn("cannot delete the exchanges and queues of test organization {} on {}: {}", organization, displayUri(),
+                    unavailable.get());
+            return;
+        }
+        CompletableFuture<List<String>> queues = CompletableFuture.supplyAsync(() -> ctl().listQueues().stream()
+                .map(RabbitMqCtl.QueueInfo::name).filter(this::owns).toList());
+        List<String> exchanges = ctl().listExchanges().stream().map(RabbitMqCtl.ExchangeInfo::name).filter(this::owns).toList();
+        List<String> queueNames = queues.join();
+        if (queueNames.isEmpty() && exchanges.isEmpty()) {
+            return;
+        }
+        List<String> failures = new ArrayList<>();
+        try (Connection connection = connectionFactory().newConnection(connectionNamePrefix() + "-cleanup")) {
+            for (String queue : queueNames) {
+                delete(connection, "queue", queue, failures);
+            }
+            for (String exchange : exchanges) {
+                delete(connection, "exchange", exchange, failures);
+            }
+        } catch (IOException | TimeoutException e) {
+            throw new EventBusException("could not connect to " + displayUri() + " to delete the leftovers of test organization "
+                    + organization + " (queues " + queueNames + ", exchanges " + exchanges + "): " + e.getMessage(), e);
+        }
+        if (!failures.isEmpty()) {
+            throw new EventBusException("could not delete leftovers of test organization " + organization + ": " + failures
+                    + "; delete them by hand (rabbitmqctl delete_queue) so that later runs start clean");
+        }
+        log.debug("deleted queues {} and exchanges {} of test organization {}", queueNames, exchanges, organization);
+    }
+
+    private static void delete(Connection connection, String kind, String name, List<String> failures) {
+        // A channel per deletion: a failed one closes its channel, and the next must not inherit that.
+        try (Channel channel = connection.createChannel()) {
+            if (kind.equals("queue")) {
+                channel.queueDelete(name);
+            } else {
+                channel.exchangeDelete(name);
+            }
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            failures.add(kind + " " + name + " (" + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TestBroker[" + source() + " " + displayUri() + ", organization " + organization + ", service " + service + "]";
+    }
+}
