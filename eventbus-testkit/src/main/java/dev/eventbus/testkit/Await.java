@@ -3,9 +3,13 @@ package dev.eventbus.testkit;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.eventbus.core.DeadLetter;
+import dev.eventbus.core.DeadLetterReason;
+import dev.eventbus.rabbitmq.RabbitMqEventBus;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -110,6 +114,31 @@ public final class Await {
         @SuppressWarnings("unchecked")
         T result = (T) last[0];
         return result;
+    }
+
+    /**
+     * Waits until a dead letter of the given reason is in a handler queue's dead letters, and returns it (it stays
+     * in the queue). On timeout the message lists the dead letters that were there.
+     *
+     * @param handlerQueue the handler queue, e.g. {@code bus.convention().handlerQueue(type, "send_mail_handler")}
+     * @throws AssertionError on timeout
+     */
+    public static DeadLetter deadLetter(RabbitMqEventBus bus, String handlerQueue, DeadLetterReason reason, Duration timeout) {
+        List<DeadLetter> letters = untilValue("a " + reason.wireValue() + " dead letter in dead_letter." + handlerQueue, timeout,
+                () -> bus.deadLetters().peek(handlerQueue, 100),
+                seen -> seen.stream().anyMatch(letter -> letter.reason() == reason));
+        return letters.stream().filter(letter -> letter.reason() == reason).findFirst().orElseThrow();
+    }
+
+    /**
+     * Waits until a handler has received {@code count} messages, as counted by the test (e.g. a list the handler
+     * adds to). On timeout the message shows what was received.
+     *
+     * @throws AssertionError on timeout
+     */
+    public static void received(String handler, int count, java.util.Collection<?> received, Duration timeout) {
+        until(handler + " received " + count + " messages", timeout, () -> received.size() >= count,
+                () -> received.size() + " received: " + received);
     }
 
     /**

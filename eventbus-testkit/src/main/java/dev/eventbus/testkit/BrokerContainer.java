@@ -33,7 +33,7 @@ final class BrokerContainer {
      * Starts a container and waits until its broker accepts connections; stopping is left to the
      * returned broker's close.
      *
-     * @throws BrokerUnavailableException if the container cannot be started
+     * @throws TestBrokerUnavailableException if the container cannot be started
      */
     static RunningBroker start() {
         RabbitMQContainer container = new RabbitMQContainer(DockerImageName.parse(IMAGE));
@@ -41,7 +41,7 @@ final class BrokerContainer {
             container.start();
         } catch (RuntimeException e) {
             container.close();
-            throw new BrokerUnavailableException("could not start a RabbitMQ container (" + IMAGE + ") with Testcontainers: "
+            throw new TestBrokerUnavailableException("could not start a RabbitMQ container (" + IMAGE + ") with Testcontainers: "
                     + e.getMessage() + "; check that Docker runs and can pull the image, or set EVENTBUS_RABBITMQ_URL "
                     + "to a running broker", e);
         }

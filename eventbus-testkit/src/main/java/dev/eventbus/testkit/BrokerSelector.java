@@ -65,7 +65,7 @@ final class BrokerSelector {
     /**
      * Chooses a broker, starting a container if it comes to that.
      *
-     * @throws BrokerUnavailableException if there is none, with how to provide one
+     * @throws TestBrokerUnavailableException if there is none, with how to provide one
      * @throws dev.eventbus.core.ConfigurationException if the named URL is not a valid AMQP URI
      */
     RunningBroker select() {
@@ -93,7 +93,7 @@ final class BrokerSelector {
             log.info("eventbus-testkit uses the Testcontainers RabbitMQ broker {}", broker.uri().display());
             return broker;
         }
-        throw new BrokerUnavailableException("no RabbitMQ broker for the tests: " + URL_VARIABLE + " is not set, nothing listens on "
+        throw new TestBrokerUnavailableException("no RabbitMQ broker for the tests: " + URL_VARIABLE + " is not set, nothing listens on "
                 + "localhost:5672 and Docker is not available for Testcontainers; " + HOW_TO_PROVIDE);
     }
 

@@ -57,6 +57,19 @@ record BrokerUri(String value) {
         }
     }
 
+    /** The same broker and credentials on another virtual host. */
+    BrokerUri withVirtualHost(String virtualHost) {
+        URI parsed = URI.create(value);
+        String authority = parsed.getRawAuthority();
+        return new BrokerUri(parsed.getScheme() + "://" + authority + "/"
+                + java.net.URLEncoder.encode(virtualHost, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The user the URI names. */
+    String username() {
+        return factory().getUsername();
+    }
+
     /** A connection factory set from this URI. */
     ConnectionFactory factory() {
         ConnectionFactory factory = new ConnectionFactory();

@@ -52,6 +52,30 @@ public final class RabbitMqCtl {
         return new RabbitMqCtl(runner, virtualHost, newTimeout);
     }
 
+    /** A copy that lists and acts on another virtual host. */
+    public RabbitMqCtl forVirtualHost(String otherVirtualHost) {
+        return new RabbitMqCtl(runner, otherVirtualHost, timeout);
+    }
+
+    /**
+     * Creates a virtual host and gives a user every permission on it ({@code add_vhost}, {@code set_permissions}).
+     *
+     * @throws RabbitMqCtlException if {@code rabbitmqctl} is missing or fails
+     */
+    public void addVirtualHost(String name, String user) {
+        execute("add_vhost", name);
+        execute("set_permissions", "-p", name, user, ".*", ".*", ".*");
+    }
+
+    /**
+     * Deletes a virtual host with everything in it ({@code delete_vhost}).
+     *
+     * @throws RabbitMqCtlException if {@code rabbitmqctl} is missing or fails
+     */
+    public void deleteVirtualHost(String name) {
+        execute("delete_vhost", name);
+    }
+
     /** The virtual host this client lists and acts on. */
     public String virtualHost() {
         return virtualHost;

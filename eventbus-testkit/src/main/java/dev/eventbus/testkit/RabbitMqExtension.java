@@ -110,10 +110,10 @@ public final class RabbitMqExtension implements BeforeAllCallback, BeforeEachCal
      * otherwise throws a new exception with the failure's message, so each test reports its own stack.
      */
     static void failOrSkip(RuntimeException failure, boolean skipIfUnavailable) {
-        if (skipIfUnavailable && failure instanceof BrokerUnavailableException) {
+        if (skipIfUnavailable && failure instanceof TestBrokerUnavailableException) {
             Assumptions.abort("skipped (@RabbitMqTest(skipIfUnavailable = true)): " + failure.getMessage());
         }
-        throw new BrokerUnavailableException(failure.getMessage(), failure);
+        throw new TestBrokerUnavailableException(failure.getMessage(), failure);
     }
 
     private BrokerOutcome outcome(ExtensionContext context) {

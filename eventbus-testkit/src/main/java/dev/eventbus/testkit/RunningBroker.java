@@ -39,6 +39,11 @@ final class RunningBroker implements ExtensionContext.Store.CloseableResource {
         return new RunningBroker(source, uri, ctl, () -> { });
     }
 
+    /** The same broker seen through another virtual host (nothing to release: the vhost's owner deletes it). */
+    RunningBroker onVirtualHost(String virtualHost) {
+        return external(source, uri.withVirtualHost(virtualHost), ctl.forVirtualHost(virtualHost));
+    }
+
     BrokerSource source() {
         return source;
     }

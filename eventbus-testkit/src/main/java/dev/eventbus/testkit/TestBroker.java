@@ -5,6 +5,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.eventbus.core.Convention;
 import dev.eventbus.core.EventBusException;
+import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
+import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /**
  * The broker as one test sees it: where it is, the names this test owns, connections that are closed
@@ -47,6 +51,9 @@ public final class TestBroker {
     private final String organization;
     private final String service;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    private final List<RabbitMqEventBus> buses = new CopyOnWriteArrayList<>();
+    private final AtomicInteger busCount = new AtomicInteger();
+    private final List<TestBroker> virtualHosts = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
 
@@ -160,6 +167,55 @@ public final class TestBroker {
         }
     }
 
+    /**
+     * A RabbitMQ bus for this test: this broker, this test's organization and service, connections named
+     * {@link #connectionNamePrefix()}{@code -bus<n>-publisher} / {@code -consumer} (so {@link Faults} can cut them),
+     * automatic recovery retried every 500 ms. The customizer sets the rest (subscriptions, retry policy, ...).
+     * The bus is stopped after the test, before the cleanup deletes its queues. Call {@code configure()} and
+     * {@code start()} on it as a service would.
+     *
+     * <pre>{@code
+     * RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(UserCreated.class, "h", received::add)));
+     * }</pre>
+     */
+    public RabbitMqEventBus bus(UnaryOperator<RabbitMqEventBus.Builder> customizer) {
+        if (released.get()) {
+            throw new IllegalStateException("the test broker of organization " + organization
+                    + " was released at the end of its test: build buses during the test");
+        }
+        RabbitMqEventBus.Builder builder = RabbitMqEventBus.builder()
+                .connection(RabbitMqConnectionSettings.fromUri(uri()).withRecoveryInterval(Duration.ofMillis(500)))
+                .connectionName(busConnectionNamePrefix() + busCount.incrementAndGet())
+                .organization(organization)
+                .service(service);
+        RabbitMqEventBus bus = customizer.apply(builder).build();
+        buses.add(bus);
+        return bus;
+    }
+
+    /** The prefix of the client-provided connection names of {@link #bus buses} built by this test broker. */
+    public String busConnectionNamePrefix() {
+        return connectionNamePrefix() + "-bus";
+    }
+
+    /**
+     * The same broker, organization and service on a virtual host of this test's own, created now (named after the
+     * organization) and deleted with everything in it after the test. For tests that touch what a vhost shares,
+     * such as the store queues, whose arguments name one organization's exchanges. Needs {@code rabbitmqctl}.
+     *
+     * @throws RabbitMqCtlException if {@code rabbitmqctl} is unavailable or refuses
+     */
+    public TestBroker withOwnVirtualHost() {
+        broker.ctlUnavailableReason().ifPresent(reason -> {
+            throw new RabbitMqCtlException("a test virtual host needs rabbitmqctl: " + reason);
+        });
+        String virtualHost = "eventbus-test-" + organization + "-" + (virtualHosts.size() + 1);
+        ctl().addVirtualHost(virtualHost, broker.uri().username());
+        TestBroker isolated = new TestBroker(broker.onVirtualHost(virtualHost), organization, service);
+        virtualHosts.add(isolated);
+        return isolated;
+    }
+
     /** The {@code rabbitmqctl} client for this broker's virtual host. */
     public RabbitMqCtl ctl() {
         return broker.ctl();
@@ -180,6 +236,23 @@ public final class TestBroker {
         if (!released.compareAndSet(false, true)) {
             return;
         }
+        for (RabbitMqEventBus bus : buses) {
+            try {
+                bus.stop();
+            } catch (RuntimeException e) {
+                log.warn("stopping a bus of test organization {} failed: {}", organization, e.toString());
+            }
+        }
+        buses.clear();
+        for (TestBroker isolated : virtualHosts) {
+            isolated.releaseConnections();
+            try {
+                ctl().deleteVirtualHost(isolated.virtualHost());
+            } catch (RuntimeException e) {
+                log.warn("could not delete test virtual host {}: {}", isolated.virtualHost(), e.toString());
+            }
+        }
+        virtualHosts.clear();
         for (Connection connection : connections) {
             if (connection.isOpen()) {
                 connection.abort(2_000);
@@ -187,6 +260,18 @@ public final class TestBroker {
         }
         connections.clear();
         deleteLeftovers();
+    }
+
+    private void releaseConnections() {
+        released.set(true);
+        for (RabbitMqEventBus bus : buses) {
+            bus.stop();
+        }
+        for (Connection connection : connections) {
+            if (connection.isOpen()) {
+                connection.abort(2_000);
+            }
+        }
     }
 
     private void deleteLeftovers() {

@@ -82,7 +82,7 @@ class BrokerSelectorTest {
 
     @Test
     void failsWithHowToProvideABrokerWhenThereIsNone() {
-        BrokerUnavailableException failure = assertThrows(BrokerUnavailableException.class,
+        TestBrokerUnavailableException failure = assertThrows(TestBrokerUnavailableException.class,
                 () -> selector(Map.of(), Map.of(), false, false).select());
 
         assertTrue(failure.getMessage().contains("set EVENTBUS_RABBITMQ_URL="), failure.getMessage());
@@ -109,14 +109,14 @@ class BrokerSelectorTest {
 
     @Test
     void skipsOnlyWhenAskedAndTheBrokerIsMissing() {
-        BrokerUnavailableException missing = new BrokerUnavailableException("no RabbitMQ broker for the tests");
+        TestBrokerUnavailableException missing = new TestBrokerUnavailableException("no RabbitMQ broker for the tests");
 
         TestAbortedException skipped = assertThrows(TestAbortedException.class, () -> RabbitMqExtension.failOrSkip(missing, true));
         assertTrue(skipped.getMessage().contains("no RabbitMQ broker for the tests"), skipped.getMessage());
-        BrokerUnavailableException failed = assertThrows(BrokerUnavailableException.class,
+        TestBrokerUnavailableException failed = assertThrows(TestBrokerUnavailableException.class,
                 () -> RabbitMqExtension.failOrSkip(missing, false));
         assertEquals(missing.getMessage(), failed.getMessage());
-        assertThrows(BrokerUnavailableException.class,
+        assertThrows(TestBrokerUnavailableException.class,
                 () -> RabbitMqExtension.failOrSkip(new ConfigurationException("bad URL"), true),
                 "a wrong URL must fail even when skipping is allowed");
     }

@@ -7,15 +7,15 @@ import dev.eventbus.core.EventBusException;
  * to provide a broker: set {@code EVENTBUS_RABBITMQ_URL}, start {@code rabbitmq-server -detached}, or
  * install Docker.
  */
-public class BrokerUnavailableException extends EventBusException {
+public class TestBrokerUnavailableException extends EventBusException {
 
     /** An exception with a message that says what was tried and how to provide a broker. */
-    public BrokerUnavailableException(String message) {
+    public TestBrokerUnavailableException(String message) {
         super(message);
     }
 
     /** An exception with a message that says what was tried and how to provide a broker, and its cause. */
-    public BrokerUnavailableException(String message, Throwable cause) {
+    public TestBrokerUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
 }

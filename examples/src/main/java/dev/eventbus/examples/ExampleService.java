@@ -1,0 +1,45 @@
+package dev.eventbus.examples;
+
+import dev.eventbus.core.RetryPolicy;
+import dev.eventbus.core.Subscription;
+import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What configure, consume and publish share, as petisco's {@code examples/rabbitmq/common.py}: the organization,
+ * the service, the subscriptions and the bus.
+ */
+final class ExampleService {
+
+    static final String ORGANIZATION = "alice";
+    static final String SERVICE = "petisco";
+    /** Short, so the demo shows retries and a dead letter within seconds. */
+    static final RetryPolicy RETRY = RetryPolicy.of(2, Duration.ofMillis(500));
+
+    private ExampleService() {
+    }
+
+    static List<Subscription> subscriptions(SendMailHandler sendMail, Consumer<String> report) {
+        return List.of(
+                Subscription.of(UserCreated.class, sendMail),
+                Subscription.store("event_store", message -> report.accept("event_store stored " + message.name()
+                        + " v" + message.version() + " " + message.payload())));
+    }
+
+    /** The bus, connecting as the environment says (EVENTBUS_RABBITMQ_URL or RABBITMQ_*; default localhost). */
+    static RabbitMqEventBus bus(String service, Consumer<String> report) {
+        return bus(service, new SendMailHandler(report), report);
+    }
+
+    /** The bus with a given mail handler, so the demo can read its counts. */
+    static RabbitMqEventBus bus(String service, SendMailHandler sendMail, Consumer<String> report) {
+        return RabbitMqEventBus.builder()
+                .organization(ORGANIZATION)
+                .service(service)
+                .retryPolicy(RETRY)
+                .subscribe(subscriptions(sendMail, report).toArray(Subscription[]::new))
+                .build();
+    }
+}
