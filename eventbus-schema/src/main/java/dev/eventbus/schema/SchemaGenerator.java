@@ -235,13 +235,7 @@ public final class SchemaGenerator {
         // Expanding a definition can discover further cyclic types, so loop until none is left to write.
         for (int written = 0; written < document.definitionNames.size(); written++) {
             Map.Entry<Class<?>, String> entry = document.definitionNames.entrySet().stream().skip(written).findFirst().orElseThrow();
-            document.expanding.push(entry.getKey());
-            try {
-                ObjectNode definition = document.bean(mapper.constructType(entry.getKey()));
-                definitions.set(entry.getValue(), definition);
-            } finally {
-                document.expanding.pop();
-            }
+            definitions.set(entry.getValue(), document.bean(mapper.constructType(entry.getKey())));
         }
         if (!definitions.isEmpty()) {
             schema.set("definitions", definitions);
