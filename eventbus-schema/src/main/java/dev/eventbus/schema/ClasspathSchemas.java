@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  *       URL. It covers what scanning cannot: jars built without directory entries (their root directory
  *       has no URL), and class loaders whose URLs are neither {@code file:} nor {@code jar:}.</li>
  * </ol>
- * A root URL that can be neither scanned nor is covered by an index is an error that says to add an index.
+ * A root URL that cannot be scanned while no index exists is an error that says to add an index.
  * The same path found twice with the same bytes (a schema both scanned and indexed) counts once; with
  * different bytes it is an error, since which one wins would depend on classpath order.
  */
@@ -92,7 +92,9 @@ final class ClasspathSchemas {
     private boolean scan(URL url) throws IOException {
         switch (url.getProtocol()) {
             case "file" -> scanDirectory(url);
-            case "jar" -> scanJar(url);
+            case "jar" -> {
+                return scanJar(url);
+            }
             default -> {
                 return false;
             }
@@ -118,11 +120,11 @@ final class ClasspathSchemas {
         }
     }
 
-    private void scanJar(URL url) throws IOException {
+    /** Lists a jar: URL; false if its handler does not give a {@link JarURLConnection} (left to the index). */
+    private boolean scanJar(URL url) throws IOException {
         URLConnection connection = url.openConnection();
         if (!(connection instanceof JarURLConnection jarConnection)) {
-            throw new ConfigurationException("classpath URL " + url + " is a jar: URL without a jar connection; add "
-                    + root + "/" + SchemaLayout.INDEX_FILE + " listing the schema paths");
+            return false;
         }
         // No cache: a cached JarFile is shared JVM-wide and must not be closed; our own copy is closed here.
         jarConnection.setUseCaches(false);
@@ -138,6 +140,7 @@ final class ClasspathSchemas {
                 }
             }
         }
+        return true;
     }
 
     private void readIndex(URL index) throws IOException {

@@ -89,6 +89,28 @@ class SchemaRegistryTest {
     }
 
     @Test
+    void aClasspathEntryThatCannotBeScannedNeedsAnIndex() throws IOException {
+        URL unscannable = new URL(null, "vfs:/app/eventbus/schemas", new java.net.URLStreamHandler() {
+            @Override
+            protected java.net.URLConnection openConnection(URL url) throws IOException {
+                throw new IOException("not readable in this test");
+            }
+        });
+        ClassLoader loader = new ClassLoader(ClassLoader.getPlatformClassLoader()) {
+            @Override
+            public java.util.Enumeration<URL> getResources(String name) {
+                return java.util.Collections.enumeration(name.equals("eventbus/schemas") ? List.of(unscannable) : List.of());
+            }
+        };
+
+        ConfigurationException failure = assertThrows(ConfigurationException.class,
+                () -> SchemaRegistry.fromClasspath(loader, "eventbus/schemas"));
+
+        assertTrue(failure.getMessage().contains("vfs:/app/eventbus/schemas") && failure.getMessage().contains("add eventbus/schemas/index.txt"),
+                failure::getMessage);
+    }
+
+    @Test
     void anIndexLineWithoutAFileIsAnError() throws IOException {
         Path jar = jar("broken-index.jar", true, Map.of("eventbus/schemas/index.txt", "user.created/1.json\n"));
 
