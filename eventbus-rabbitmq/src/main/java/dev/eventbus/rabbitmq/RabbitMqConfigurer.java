@@ -117,14 +117,25 @@ public final class RabbitMqConfigurer {
             String argument = matcher.find() ? matcher.group(1) : null;
             return new TopologyConflictException(what + " '" + name + "' already exists with other "
                     + (argument == null ? "settings" : "argument '" + argument + "'") + " than eventbus declares (" + reply
-                    + "). Declare it with the same settings as its other users (petisco declares handler and store queues "
-                    + "with x-message-ttl 5000: see handlerQueueTtl), or delete it and configure again", name, argument, e);
+                    + "). " + conflictAdvice(name, argument), name, argument, e);
         }
         if (reply != null && reply.contains("ACCESS_REFUSED")) {
             return new EventBusException("the broker refused to declare " + what + " '" + name + "' (" + reply
                     + "): grant the user configure permission on the vhost", e);
         }
         return new EventBusException("cannot declare " + what + " '" + name + "': " + reply, e);
+    }
+
+    private static String conflictAdvice(String name, String argument) {
+        if (name.equals(dev.eventbus.core.Convention.STORE_QUEUE) || name.equals(dev.eventbus.core.Convention.STORE_RETRY_QUEUE)) {
+            return "The store queues are shared by the whole vhost and name one organization's exchanges: use one "
+                    + "organization per vhost, or delete the store queues (they hold messages of every service) and configure again";
+        }
+        if ("x-message-ttl".equals(argument)) {
+            return "Declare it with the same TTL as its other users (petisco declares handler queues with x-message-ttl 5000: "
+                    + "see handlerQueueTtl, and retry queues with the retry delay), or delete it and configure again";
+        }
+        return "Declare it with the same settings as its other users, or delete it (with its messages) and configure again";
     }
 
     private static String replyText(ShutdownSignalException signal) {

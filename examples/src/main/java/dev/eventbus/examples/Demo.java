@@ -31,6 +31,13 @@ public final class Demo {
 
     /** Runs the demo; exits non-zero if the outcome is not the expected one. */
     public static void main(String[] args) throws InterruptedException {
+        if (!run()) {
+            System.exit(1);
+        }
+    }
+
+    /** Runs the demo, printing what happens; true if the outcome is the expected one. */
+    static boolean run() throws InterruptedException {
         long start = System.nanoTime();
         Consumer<String> report = line -> System.out.printf("[%5d ms] %s%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), line);
@@ -42,31 +49,37 @@ public final class Demo {
             report.accept(line);
         };
         SendMailHandler sendMail = new SendMailHandler(counting);
-        boolean ok;
+        boolean ok = false;
         RabbitMqEventBus rabbit = ExampleService.bus("demo", sendMail, counting);
+        boolean declared = false;
         try {
             rabbit.configure();
+            declared = true;
             report.accept("using RabbitMQ: declared " + rabbit.topology().queues().size() + " queues for "
                     + rabbit.convention().mainExchange());
             ok = run(rabbit, sendMail, stored, report, () -> deadLettersOnBroker(rabbit));
-            rabbit.stop();
-            try (RabbitMqEventBus cleaner = ExampleService.bus("demo", report)) {
-                cleaner.clear();
-            }
         } catch (BrokerUnavailableException e) {
-            rabbit.stop();
             report.accept("no RabbitMQ reachable (" + e.getMessage().split("\\. ")[0] + "); running on the in-memory bus");
             InMemoryEventBus memory = InMemoryEventBus.builder()
                     .retryPolicy(ExampleService.RETRY)
+                    .validator(ExampleService.SCHEMAS)
                     .subscribe(ExampleService.subscriptions(sendMail, counting).toArray(Subscription[]::new))
                     .build();
-            ok = run(memory, sendMail, stored, report, memory::deadLetters);
-            memory.stop();
+            try {
+                ok = run(memory, sendMail, stored, report, memory::deadLetters);
+            } finally {
+                memory.stop();
+            }
+        } finally {
+            rabbit.stop();
+            if (declared) {
+                try (RabbitMqEventBus cleaner = ExampleService.bus("demo", report)) {
+                    cleaner.clear();
+                }
+            }
         }
         report.accept(ok ? "demo finished as expected" : "demo did NOT finish as expected");
-        if (!ok) {
-            System.exit(1);
-        }
+        return ok;
     }
 
     private static boolean run(EventBus bus, SendMailHandler sendMail, AtomicInteger stored, Consumer<String> report,

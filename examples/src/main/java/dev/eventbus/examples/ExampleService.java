@@ -3,6 +3,7 @@ package dev.eventbus.examples;
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.schema.JsonSchemaValidator;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -17,6 +18,9 @@ final class ExampleService {
     static final String SERVICE = "petisco";
     /** Short, so the demo shows retries and a dead letter within seconds. */
     static final RetryPolicy RETRY = RetryPolicy.of(2, Duration.ofMillis(500));
+
+    /** JSON Schemas of the example events, from eventbus/schemas/ on the classpath: checked on publish and consume. */
+    static final JsonSchemaValidator SCHEMAS = JsonSchemaValidator.fromClasspath();
 
     private ExampleService() {
     }
@@ -39,6 +43,7 @@ final class ExampleService {
                 .organization(ORGANIZATION)
                 .service(service)
                 .retryPolicy(RETRY)
+                .validator(SCHEMAS)
                 .subscribe(subscriptions(sendMail, report).toArray(Subscription[]::new))
                 .build();
     }
