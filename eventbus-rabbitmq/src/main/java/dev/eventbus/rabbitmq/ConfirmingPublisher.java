@@ -120,9 +120,11 @@ final class ConfirmingPublisher implements AutoCloseable {
                 }
                 throw new PublishException(description + " failed: " + e.getCause(), e.getCause());
             } catch (TimeoutException e) {
+                String why = blockedReason != null ? "the broker has blocked this connection (" + blockedReason + "): a memory or "
+                        + "disk alarm is raised on the broker; publishing resumes when it clears"
+                        : "the broker may be overloaded or unreachable";
                 throw new PublishNotConfirmedException(description + " to exchange '" + exchange + "' was not confirmed within "
-                        + timeout.toMillis() + " ms; the broker may be overloaded or unreachable. It may or may not have been "
-                        + "delivered", true, e);
+                        + timeout.toMillis() + " ms: " + why + ". It may or may not have been delivered", true, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PublishException(description + " was interrupted while waiting for its confirm", e);

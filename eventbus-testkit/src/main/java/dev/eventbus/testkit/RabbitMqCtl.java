@@ -76,6 +76,47 @@ public final class RabbitMqCtl {
         execute("delete_vhost", name);
     }
 
+    /**
+     * Evaluates an Erlang expression on the broker node ({@code rabbitmqctl eval}), e.g. to change an application
+     * setting for a test; returns what it prints. Restore what you change.
+     *
+     * @throws RabbitMqCtlException if {@code rabbitmqctl} is missing or fails
+     */
+    public String eval(String expression) {
+        return execute("eval", expression).strip();
+    }
+
+    /**
+     * Sets the memory high watermark ({@code set_vm_memory_high_watermark}) as a fraction of the machine's memory:
+     * a tiny value raises the memory alarm, which blocks every publishing connection; the default is 0.4.
+     *
+     * @throws RabbitMqCtlException if {@code rabbitmqctl} is missing or fails
+     */
+    public void setMemoryHighWatermark(double fraction) {
+        execute("set_vm_memory_high_watermark", java.math.BigDecimal.valueOf(fraction).toPlainString());
+    }
+
+    /**
+     * Stops the RabbitMQ application on the node ({@code stop_app}), closing every connection; the Erlang node stays
+     * up so {@link #startApp()} can start it again.
+     *
+     * @throws RabbitMqCtlException if {@code rabbitmqctl} is missing or fails
+     */
+    public void stopApp() {
+        execute("stop_app");
+    }
+
+    /**
+     * Starts the RabbitMQ application after {@link #stopApp()} and waits until it accepts connections
+     * ({@code start_app}, then {@code await_startup}).
+     *
+     * @throws RabbitMqCtlException if {@code rabbitmqctl} is missing or fails
+     */
+    public void startApp() {
+        execute("start_app");
+        execute("await_startup");
+    }
+
     /** The virtual host this client lists and acts on. */
     public String virtualHost() {
         return virtualHost;
