@@ -27,14 +27,45 @@ public final class Subscription {
     private final boolean store;
     private final MessageHandler<Object> handler;
     private final RetryPolicy retryPolicy;
+    private final Source source;
+
+    /**
+     * The service whose messages a subscription receives, when it is not the subscriber's own.
+     *
+     * @param organization the publisher's organization, or null for the subscriber's own
+     * @param service      the publisher's service
+     */
+    public record Source(String organization, String service) {
+        public Source {
+            if (organization != null) {
+                Names.requireScopePart(organization, "source organization");
+            }
+            Names.requireScopePart(service, "source service");
+        }
+
+        /** The publisher's naming convention, given the subscriber's. */
+        public Convention convention(Convention subscriber) {
+            return new Convention(organization == null ? subscriber.organization() : organization, service, subscriber.style());
+        }
+    }
 
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, MessageHandler<Object> handler,
                          RetryPolicy retryPolicy) {
+        this(handlerName, types, store, handler, retryPolicy, null);
+    }
+
+    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, MessageHandler<Object> handler,
+                         RetryPolicy retryPolicy, Source source) {
         this.handlerName = Names.requireHandlerName(handlerName);
         this.types = List.copyOf(types);
         this.store = store;
         this.handler = Objects.requireNonNull(handler, "handler");
         this.retryPolicy = retryPolicy;
+        this.source = source;
+        if (store && source != null) {
+            throw new ConfigurationException("store handler '" + handlerName + "' reads the shared store queue, which every "
+                    + "service's exchange feeds: it takes no source service");
+        }
         if (!store && this.types.isEmpty()) {
             throw new ConfigurationException("handler '" + handlerName + "' subscribes to no message type: name at least one class");
         }
@@ -75,7 +106,33 @@ public final class Subscription {
 
     /** A copy with its own retry policy instead of the bus's default. */
     public Subscription withRetry(RetryPolicy policy) {
-        return new Subscription(handlerName, types, store, handler, Objects.requireNonNull(policy, "policy"));
+        return new Subscription(handlerName, types, store, handler, Objects.requireNonNull(policy, "policy"), source);
+    }
+
+    /**
+     * A copy that receives the messages another service of the same organization publishes, instead of this
+     * service's own. On RabbitMQ the handler queue keeps this service's name, retry and dead-letter queues, and
+     * is bound to the publisher's exchange ({@code org.<service>}) with the publisher's routing key:
+     *
+     * <pre>{@code
+     * // in service "distributor": handle the ObjectCreated events that service "datagen" publishes
+     * Subscription.of(ObjectCreated.class, "create_tasks", handler).from("datagen");
+     * }</pre>
+     *
+     * The in-memory bus has one shared space of messages, so there the source makes no difference.
+     */
+    public Subscription from(String service) {
+        return from(null, service);
+    }
+
+    /** A copy that receives what a service of another organization publishes; see {@link #from(String)}. */
+    public Subscription from(String organization, String service) {
+        return new Subscription(handlerName, types, store, handler, retryPolicy, new Source(organization, service));
+    }
+
+    /** The service whose messages this subscription receives, if not the subscriber's own. */
+    public Optional<Source> source() {
+        return Optional.ofNullable(source);
     }
 
     /** The handler's snake_case name. */
@@ -116,6 +173,8 @@ public final class Subscription {
 
     @Override
     public String toString() {
-        return "Subscription[" + handlerName + (store ? " (store)" : " " + types) + "]";
+        return "Subscription[" + handlerName + (store ? " (store)" : " " + types)
+                + (source == null ? "" : " from " + (source.organization() == null ? "" : source.organization() + ".")
+                + source.service()) + "]";
     }
 }

@@ -124,7 +124,8 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
     /**
      * Plans the topology of a service: its three exchanges, and for every (message type, handler) pair the handler
      * queue, its retry queue (TTL = the handler's retry delay) and dead-letter queue with petisco's bindings; the
-     * store queues when there is a store subscription or {@code options.declareStore()}.
+     * store queues when there is a store subscription or {@code options.declareStore()}. A subscription
+     * {@link Subscription#from(String) from another service} binds its queue to that service's exchange instead.
      */
     public static Topology plan(Convention convention, List<Subscription> subscriptions, Options options) {
         Set<Exchange> exchanges = new LinkedHashSet<>();
@@ -166,7 +167,12 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
 
                 queues.add(new Queue(deadLetterQueue, typeArgs(options, false), false));
 
-                bindings.add(new Binding(main, queue, convention.routingKey(type)));
+                Convention publisher = subscription.source().map(source -> source.convention(convention)).orElse(convention);
+                if (!publisher.equals(convention)) {
+                    // another service's exchange: declared so the binding can exist, never deleted by this service
+                    exchanges.add(new Exchange(publisher.mainExchange(), true));
+                }
+                bindings.add(new Binding(publisher.mainExchange(), queue, publisher.routingKey(type)));
                 bindings.add(new Binding(main, queue, retryKey));
                 bindings.add(new Binding(retry, retryQueue, retryKey));
                 bindings.add(new Binding(deadLetter, deadLetterQueue, deadLetterKey));

@@ -49,6 +49,19 @@ class TopologyTest {
     }
 
     @Test
+    void aSubscriptionFromAnotherServiceIsBoundToThatServicesExchangeAndKeepsItsOwnRetryRoute() {
+        Topology topology = plan(CLASSIC, sendMail().from("accounts"));
+        assertTrue(topology.exchanges().contains(new Topology.Exchange("alice.accounts", true)), topology.exchanges().toString());
+        assertEquals(List.of(
+                new Topology.Binding("alice.accounts", QUEUE, "alice.accounts.1.event.user.created"),
+                new Topology.Binding("alice.petisco", QUEUE, "retry." + QUEUE),
+                new Topology.Binding("retry.alice.petisco", "retry." + QUEUE, "retry." + QUEUE),
+                new Topology.Binding("dead_letter.alice.petisco", "dead_letter." + QUEUE, "dead_letter." + QUEUE)),
+                topology.bindings());
+        assertEquals("alice.petisco", topology.queue("retry." + QUEUE).orElseThrow().arguments().get("x-dead-letter-exchange"));
+    }
+
+    @Test
     void ttlsAreThirtyTwoBitIntegersAsPikaSendsThem() {
         Topology topology = plan(new Topology.Options(QueueType.CLASSIC, 10, 5000, RetryPolicy.DEFAULT, false),
                 sendMail().withRetry(RetryPolicy.of(3, Duration.ofMillis(1500))));

@@ -69,6 +69,32 @@ class PublishConsumeIT {
     }
 
     @Test
+    void aServiceHandlesWhatAnotherServicePublishesAndRetriesItsOwnFailures(TestBroker broker) {
+        List<String> attempts = new CopyOnWriteArrayList<>();
+        RabbitMqEventBus accounts = broker.bus(b -> b.service("accounts"));
+        RabbitMqEventBus mailer = broker.bus(b -> b.service("mailer").retryPolicy(dev.eventbus.core.RetryPolicy.of(2, Duration.ofMillis(100)))
+                .subscribe(Subscription.of(UserCreated.class, "welcome", message -> {
+                    attempts.add(message.payload().name());
+                    if (attempts.size() == 1) {
+                        throw new IllegalStateException("first attempt fails");
+                    }
+                }).from("accounts")));
+        accounts.configure();
+        mailer.configure();
+        mailer.start();
+
+        accounts.publish(new UserCreated("u-1", "Alice"));
+
+        Await.until("handled after one retry", TIMEOUT, () -> attempts.size() == 2, attempts::toString);
+        assertEquals(List.of("Alice", "Alice"), attempts);
+        String queue = mailer.convention().handlerQueue(dev.eventbus.core.MessageType.of(UserCreated.class), "welcome");
+        assertEquals(broker.organization() + ".mailer.1.event.user.created.welcome", queue);
+        mailer.clear();
+        assertTrue(broker.ctl().listExchanges().stream().anyMatch(e -> e.name().equals(broker.organization() + ".accounts")),
+                "clear() of the subscriber leaves the publisher's exchange alone");
+    }
+
+    @Test
     void concurrentPublishersThroughOneBusLoseNothingAndDuplicateNothing(TestBroker broker) throws Exception {
         int threads = 8;
         int perThread = 250;
