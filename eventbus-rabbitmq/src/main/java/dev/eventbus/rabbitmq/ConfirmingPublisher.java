@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * (e.g. a missing exchange) is never recovered, so it is dropped and replaced; unconfirmed messages of a channel
  * that closed fail with {@link PublishNotConfirmedException}; {@link #publish} waits for a lost connection to
  * recover and publishes again until its timeout; a connection blocked by a broker alarm holds publishers until
- * the alarm clears or the timeout passes.
+ * the alarm clears or the timeout passes. A message whose channel a channel error closed before its confirm (perhaps
+ * another message's error) is published once more alone on a temporary channel: an innocent message goes through,
+ * the one that caused the error fails again the same way and is reported.
  */
 final class ConfirmingPublisher implements AutoCloseable {
 
@@ -104,8 +106,11 @@ final class ConfirmingPublisher implements AutoCloseable {
     void publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
                  String description) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean isolated = false;
         while (true) {
-            CompletableFuture<Void> confirm = publishAsync(exchange, routingKey, mandatory, properties, body, description, deadline);
+            CompletableFuture<Void> confirm = isolated
+                    ? publishIsolated(exchange, routingKey, mandatory, properties, body, description)
+                    : publishAsync(exchange, routingKey, mandatory, properties, body, description, deadline);
             try {
                 confirm.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 return;
@@ -113,6 +118,14 @@ final class ConfirmingPublisher implements AutoCloseable {
                 if (e.getCause() instanceof PublishNotConfirmedException notConfirmed && notConfirmed.connectionLost()
                         && awaitConnection(deadline)) {
                     log.info("{} was not confirmed before the connection was lost; publishing it again", description);
+                    continue;
+                }
+                if (e.getCause() instanceof PublishNotConfirmedException notConfirmed && notConfirmed.channelClosed() && !isolated) {
+                    // the channel error may be another message's: once more, alone on a channel of its own, where
+                    // only its own error can close the channel
+                    isolated = true;
+                    log.debug("{} was not confirmed because a channel error closed its channel; publishing it again alone",
+                            description);
                     continue;
                 }
                 if (e.getCause() instanceof dev.eventbus.core.EventBusException failure) {
@@ -157,19 +170,54 @@ final class ConfirmingPublisher implements AutoCloseable {
         } catch (PublishException e) {
             return CompletableFuture.failedFuture(e);
         }
-        PublisherChannel channel = null;
-        try {
-            channel = acquire();
-            return channel.publish(exchange, routingKey, mandatory, properties, body, description);
-        } catch (IOException | RuntimeException e) {
-            inFlight.release();
-            boolean connectionDown = !connection.isOpen();
-            return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
-                    + (connectionDown ? "the connection is down, waiting for recovery" : e.getMessage()), connectionDown, e));
-        } finally {
-            if (channel != null) {
-                release(channel);
+        RuntimeException notSent = null;
+        for (int attempt = 0; attempt <= maxChannels; attempt++) {
+            PublisherChannel channel = null;
+            try {
+                channel = acquire();
+                return channel.publish(exchange, routingKey, mandatory, properties, body, description);
+            } catch (com.rabbitmq.client.AlreadyClosedException e) {
+                if (!connection.isOpen()) {
+                    notSent = e;
+                    break;
+                }
+                // a channel error (another message's) closed this channel before we could use it: the message was
+                // not sent, so another channel takes it
+                notSent = e;
+            } catch (IOException | RuntimeException e) {
+                inFlight.release();
+                boolean connectionDown = !connection.isOpen();
+                return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
+                        + (connectionDown ? "the connection is down, waiting for recovery" : e.getMessage()), connectionDown, e));
+            } finally {
+                if (channel != null) {
+                    release(channel);
+                }
             }
+        }
+        inFlight.release();
+        boolean connectionDown = !connection.isOpen();
+        return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
+                + (connectionDown ? "the connection is down, waiting for recovery" : notSent.getMessage()), connectionDown, notSent));
+    }
+
+    /** Publishes one message on a temporary channel of its own, closed once the message is settled. */
+    private CompletableFuture<Void> publishIsolated(String exchange, String routingKey, boolean mandatory,
+                                                    AMQP.BasicProperties properties, byte[] body, String description) {
+        PublisherChannel alone;
+        try {
+            alone = new PublisherChannel(connection, () -> { });
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
+                    + e.getMessage(), !connection.isOpen(), e));
+        }
+        try {
+            return alone.publish(exchange, routingKey, mandatory, properties, body, description)
+                    .whenComplete((ok, failure) -> alone.closeAsync());
+        } catch (IOException | RuntimeException e) {
+            alone.close();
+            return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
+                    + e.getMessage(), !connection.isOpen(), e));
         }
     }
 

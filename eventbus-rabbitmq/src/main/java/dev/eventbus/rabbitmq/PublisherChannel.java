@@ -103,7 +103,8 @@ final class PublisherChannel {
 
     /** Whether this channel was closed for good (a channel error, or closed by us): it will not recover. */
     boolean isBroken() {
-        return broken || !(channel instanceof com.rabbitmq.client.Recoverable) && !channel.isOpen();
+        // closed while its connection is up: a channel error, which automatic recovery never repairs
+        return broken || !channel.isOpen() && channel.getConnection().isOpen();
     }
 
     int pendingCount() {
@@ -167,7 +168,8 @@ final class PublisherChannel {
             try {
                 entry.future.completeExceptionally(new PublishNotConfirmedException(entry.description + " to exchange '"
                         + entry.exchange + "' with routing key '" + entry.routingKey + "' was not confirmed: " + reason
-                        + (connectionLost ? "; it may or may not have reached the broker" : ""), connectionLost, cause));
+                        + (connectionLost ? "; it may or may not have reached the broker" : ""), connectionLost,
+                        !cause.isHardError() && !cause.isInitiatedByApplication(), cause));
             } finally {
                 onSettled.run();
             }
@@ -188,6 +190,15 @@ final class PublisherChannel {
             return "the connection was closed: " + close.getReplyText();
         }
         return "the connection was lost (" + cause.getMessage() + ")";
+    }
+
+    /**
+     * Closes the channel from another thread: for use in a confirm callback, which runs on the connection's thread
+     * and must not wait there for the close-ok.
+     */
+    void closeAsync() {
+        broken = true;
+        java.util.concurrent.CompletableFuture.runAsync(this::close);
     }
 
     /** Closes the channel; pending publishes fail. */

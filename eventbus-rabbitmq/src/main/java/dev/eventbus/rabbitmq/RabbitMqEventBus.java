@@ -74,8 +74,8 @@ public final class RabbitMqEventBus implements EventBus {
     private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
 
     private final Object lifecycle = new Object();
-    private Connection publisherConnection;
-    private Connection consumerConnection;
+    private volatile Connection publisherConnection;
+    private volatile Connection consumerConnection;
     private ConfirmingPublisher publisher;
     private ExecutorService handlerThreads;
     private volatile ScheduledExecutorService maintenance;
@@ -117,6 +117,25 @@ public final class RabbitMqEventBus implements EventBus {
     /** The naming convention of this bus's organization and service. */
     public Convention convention() {
         return convention;
+    }
+
+    /**
+     * The client-provided name prefix of this bus's connections: they are named {@code <name>-publisher} and
+     * {@code <name>-consumer} (see {@code rabbitmqctl list_connections client_properties}).
+     */
+    public String connectionName() {
+        return connector.settings().connectionName();
+    }
+
+    /**
+     * Whether the connections this bus has opened are up (false while automatic recovery reconnects them).
+     * A bus that has opened none yet is not connected.
+     */
+    public boolean isConnected() {
+        Connection publishing = publisherConnection;
+        Connection consuming = consumerConnection;
+        return (publishing != null || consuming != null) && (publishing == null || publishing.isOpen())
+                && (consuming == null || consuming.isOpen());
     }
 
     /** The codec this bus encodes and decodes with (its registry knows every subscribed type). */
@@ -183,7 +202,9 @@ public final class RabbitMqEventBus implements EventBus {
      * Publishes every message, all in flight at once, and returns once all are confirmed.
      *
      * @throws PublishException for the first that failed, with the others that failed as suppressed exceptions;
-     *                          the rest were published
+     *                          the rest were published. Messages unconfirmed because the connection dropped or another
+     *                          message's channel error closed their channel are published again first, as
+     *                          {@link #publish(Message)} does
      */
     @Override
     public void publish(List<?> payloadsOrMessages) {
@@ -197,7 +218,8 @@ public final class RabbitMqEventBus implements EventBus {
             try {
                 confirms.get(i).join();
             } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof PublishNotConfirmedException lost && lost.connectionLost()) {
+                if (e.getCause() instanceof PublishNotConfirmedException lost && (lost.connectionLost() || lost.channelClosed())) {
+                    // published again the way a single blocking publish recovers (after recovery; alone on a channel)
                     try {
                         publish(messages.get(i));
                         continue;

@@ -1,5 +1,7 @@
 package dev.eventbus.testkit;
 
+import dev.eventbus.rabbitmq.HandlerStatus;
+import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.RecoverableConnection;
 import dev.eventbus.core.ConfigurationException;
@@ -39,6 +41,28 @@ public final class Faults {
      */
     public static int closeConnectionsNamed(TestBroker broker, String clientProvidedNamePrefix) {
         return broker.ctl().closeConnectionsNamed(clientProvidedNamePrefix);
+    }
+
+    /**
+     * Closes a bus's connections from the broker side (found by {@link RabbitMqEventBus#connectionName()}), waits
+     * until the bus has noticed, then until it has reconnected and every handler consumes again. Blocks up to the
+     * timeout.
+     *
+     * @return how many connections were closed
+     * @throws AssertionError if the bus had no open connection, or did not recover in time
+     */
+    public static int closeBusConnectionsAndAwaitRecovery(TestBroker broker, RabbitMqEventBus bus, Duration timeout) {
+        int closed = broker.ctl().closeConnectionsNamed(bus.connectionName() + "-");
+        if (closed == 0) {
+            throw new AssertionError("the broker has no connection named " + bus.connectionName()
+                    + "-*: publish, configure or start the bus first");
+        }
+        Await.until("bus " + bus.connectionName() + " to notice its connections closed", timeout, () -> !bus.isConnected(),
+                () -> "still connected");
+        Await.until("bus " + bus.connectionName() + " to recover", timeout,
+                () -> bus.isConnected() && bus.health().stream().allMatch(HandlerStatus::healthy),
+                () -> "connected " + bus.isConnected() + ", handlers " + bus.health());
+        return closed;
     }
 
     /**

@@ -32,7 +32,7 @@ final class Load {
                         bus.publish(new OrderPlaced(id, i));
                         tally.confirmed(id);
                     } catch (EventBusException e) {
-                        tally.publishFailed();
+                        tally.publishFailed(e);
                     }
                 }
             }, pool));

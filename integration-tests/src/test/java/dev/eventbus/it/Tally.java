@@ -33,9 +33,24 @@ final class Tally {
         confirmed.add(id);
     }
 
+    private final java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** The publish call threw: reported to the caller, so it is not owed. */
     void publishFailed() {
         failedPublishes.incrementAndGet();
+    }
+
+    /** The publish call threw this: reported to the caller, so it is not owed. */
+    void publishFailed(Exception failure) {
+        publishFailed();
+        if (failures.size() < 3) {
+            failures.add(failure.toString());
+        }
+    }
+
+    /** The first few publish failures, for failure messages. */
+    java.util.List<String> failures() {
+        return failures;
     }
 
     void handled(String id) {
@@ -58,6 +73,10 @@ final class Tally {
     /** Deliveries beyond the first, of any event. */
     int duplicates() {
         return handled.values().stream().mapToInt(count -> count.get() - 1).sum();
+    }
+
+    int publishFailures() {
+        return failedPublishes.get();
     }
 
     int handledDistinct() {
