@@ -33,7 +33,7 @@ final class QueueConsumer {
 
     private final Supplier<DeliveryProcessor> processor;
     private final Executor handlerThreads;
-    private final java.util.function.Consumer<QueueConsumer> onCancelledByBroker;
+    private final java.util.function.Consumer<QueueConsumer> onConsumerLost;
     private Channel channel;
     private String consumerTag;
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
@@ -41,14 +41,14 @@ final class QueueConsumer {
 
     QueueConsumer(Subscription subscription, MessageType<?> type, Topology.QueueRoutes routes, RetryPolicy retryPolicy,
                   Supplier<DeliveryProcessor> processor, Executor handlerThreads,
-                  java.util.function.Consumer<QueueConsumer> onCancelledByBroker) {
+                  java.util.function.Consumer<QueueConsumer> onConsumerLost) {
         this.subscription = subscription;
         this.type = type;
         this.routes = routes;
         this.retryPolicy = retryPolicy;
         this.processor = processor;
         this.handlerThreads = handlerThreads;
-        this.onCancelledByBroker = onCancelledByBroker;
+        this.onConsumerLost = onConsumerLost;
     }
 
     String queue() {
@@ -58,7 +58,9 @@ final class QueueConsumer {
     /** Opens the channel (once) and registers the consumer. */
     synchronized void start(Connection connection, int prefetch) {
         try {
-            if (channel == null || !channel.isOpen() && !(channel instanceof com.rabbitmq.client.Recoverable)) {
+            // a channel closed while its connection is up was closed by a channel error, which automatic recovery
+            // never repairs (it reopens channels only after a connection failure): take a new one
+            if (channel == null || !channel.isOpen()) {
                 channel = connection.createChannel();
                 channel.basicQos(prefetch);
             }
@@ -141,7 +143,7 @@ final class QueueConsumer {
             state = HandlerStatus.State.FAILED;
             detail = "the broker cancelled the consumer: queue '" + queue() + "' was deleted or became unavailable";
             log.error("handler {} stopped consuming: {}", subscription.handlerName(), detail);
-            onCancelledByBroker.accept(QueueConsumer.this);
+            onConsumerLost.accept(QueueConsumer.this);
         }
 
         @Override
@@ -150,6 +152,7 @@ final class QueueConsumer {
                 state = HandlerStatus.State.FAILED;
                 detail = PublisherChannel.describe(signal);
                 log.error("handler {} stopped consuming queue {}: {}", subscription.handlerName(), queue(), detail);
+                onConsumerLost.accept(QueueConsumer.this);
             }
         }
     }

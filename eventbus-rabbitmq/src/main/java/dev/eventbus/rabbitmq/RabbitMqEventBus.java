@@ -324,8 +324,8 @@ public final class RabbitMqEventBus implements EventBus {
     }
 
     /**
-     * A consumer the broker cancelled (its queue was deleted) is restored: its subscription's topology is declared
-     * again and it consumes again, retried with a growing pause (up to 30 s) while the bus runs. Runs on the bus's
+     * A consumer the broker cancelled (its queue was deleted), or whose channel a channel error closed, is restored:
+     * its subscription's topology is declared again and it consumes again (on a new channel if need be), retried with a growing pause (up to 30 s) while the bus runs. Runs on the bus's
      * maintenance thread, never on the client's connection thread.
      */
     private void restoreLater(QueueConsumer consumer) {
@@ -354,7 +354,7 @@ public final class RabbitMqEventBus implements EventBus {
                 new RabbitMqConfigurer(publisherConnection()).declare(
                         Topology.plan(convention, List.of(consumer.subscription), topologyOptions));
                 consumer.start(consumerConnection, prefetch);
-                log.warn("handler {}: queue {} was deleted under its consumer; declared it again and resumed consuming",
+                log.warn("handler {}: lost its consumer of queue {}; declared the queue again and resumed consuming",
                         consumer.subscription.handlerName(), consumer.queue());
                 return;
             } catch (EventBusException e) {
