@@ -32,6 +32,10 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
     public static final String QUEUE_TYPE = "x-queue-type";
     /** Queue argument: how often a quorum queue redelivers a message before dead-lettering it. */
     public static final String DELIVERY_LIMIT = "x-delivery-limit";
+    /** Queue argument: quorum queues dead-letter at most once unless told {@code at-least-once}. */
+    public static final String DEAD_LETTER_STRATEGY = "x-dead-letter-strategy";
+    /** Queue argument: what a full queue does; at-least-once dead-lettering requires {@code reject-publish}. */
+    public static final String OVERFLOW = "x-overflow";
 
     public Topology {
         exchanges = List.copyOf(exchanges);
@@ -152,16 +156,14 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
                 String deadLetterKey = convention.deadLetterRoutingKey(queue);
 
                 Map<String, Object> handlerArgs = typeArgs(options, true);
-                handlerArgs.put(DEAD_LETTER_EXCHANGE, deadLetter);
-                handlerArgs.put(DEAD_LETTER_ROUTING_KEY, deadLetterKey);
+                deadLetterTo(handlerArgs, options, deadLetter, deadLetterKey);
                 if (options.handlerQueueTtl() != null) {
                     handlerArgs.put(MESSAGE_TTL, options.handlerQueueTtl());
                 }
                 queues.add(new Queue(queue, handlerArgs, false));
 
                 Map<String, Object> retryArgs = typeArgs(options, false);
-                retryArgs.put(DEAD_LETTER_EXCHANGE, main);
-                retryArgs.put(DEAD_LETTER_ROUTING_KEY, retryKey);
+                deadLetterTo(retryArgs, options, main, retryKey);
                 retryArgs.put(MESSAGE_TTL, retryPolicy.delayMillis());
                 queues.add(new Queue(retryQueue, retryArgs, false));
 
@@ -194,16 +196,14 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
         exchanges.add(new Exchange(storeDeadLetter, true));
 
         Map<String, Object> storeArgs = typeArgs(options, false);
-        storeArgs.put(DEAD_LETTER_EXCHANGE, storeDeadLetter);
-        storeArgs.put(DEAD_LETTER_ROUTING_KEY, Convention.STORE_DEAD_LETTER_QUEUE);
+        deadLetterTo(storeArgs, options, storeDeadLetter, Convention.STORE_DEAD_LETTER_QUEUE);
         if (options.handlerQueueTtl() != null) {
             storeArgs.put(MESSAGE_TTL, options.handlerQueueTtl());
         }
         queues.add(new Queue(Convention.STORE_QUEUE, storeArgs, true));
 
         Map<String, Object> retryArgs = typeArgs(options, false);
-        retryArgs.put(DEAD_LETTER_EXCHANGE, storeRetry);
-        retryArgs.put(DEAD_LETTER_ROUTING_KEY, Convention.STORE_QUEUE);
+        deadLetterTo(retryArgs, options, storeRetry, Convention.STORE_QUEUE);
         retryArgs.put(MESSAGE_TTL, options.defaultRetry().delayMillis());
         queues.add(new Queue(Convention.STORE_RETRY_QUEUE, retryArgs, true));
 
@@ -223,6 +223,20 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
         bindings.add(new Binding(storeRetry, Convention.STORE_RETRY_QUEUE, Convention.STORE_RETRY_QUEUE));
         bindings.add(new Binding(storeDeadLetter, Convention.STORE_DEAD_LETTER_QUEUE, Convention.STORE_DEAD_LETTER_QUEUE));
         bindings.add(new Binding(serviceDeadLetter, Convention.STORE_DEAD_LETTER_QUEUE, Convention.STORE_DEAD_LETTER_QUEUE));
+    }
+
+    /**
+     * Where the broker dead-letters a queue's messages. Quorum queues dead-letter at most once by default (a message
+     * whose TTL expires while its target is unavailable is dropped), so they are declared at-least-once, which
+     * RabbitMQ allows only with {@code x-overflow=reject-publish}.
+     */
+    private static void deadLetterTo(Map<String, Object> args, Options options, String exchange, String routingKey) {
+        args.put(DEAD_LETTER_EXCHANGE, exchange);
+        args.put(DEAD_LETTER_ROUTING_KEY, routingKey);
+        if (options.queueType() == QueueType.QUORUM) {
+            args.put(DEAD_LETTER_STRATEGY, "at-least-once");
+            args.put(OVERFLOW, "reject-publish");
+        }
     }
 
     private static Map<String, Object> typeArgs(Options options, boolean handlerQueue) {

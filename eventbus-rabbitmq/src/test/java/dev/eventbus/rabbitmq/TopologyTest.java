@@ -75,6 +75,11 @@ class TopologyTest {
         assertEquals(7, topology.queue(QUEUE).orElseThrow().arguments().get("x-delivery-limit"));
         assertEquals("quorum", topology.queue("retry." + QUEUE).orElseThrow().arguments().get("x-queue-type"));
         assertEquals("quorum", topology.queue("dead_letter." + QUEUE).orElseThrow().arguments().get("x-queue-type"));
+        for (String name : List.of(QUEUE, "retry." + QUEUE)) {
+            Map<String, Object> args = topology.queue(name).orElseThrow().arguments();
+            assertEquals("at-least-once", args.get("x-dead-letter-strategy"), name);
+            assertEquals("reject-publish", args.get("x-overflow"), name);
+        }
     }
 
     @Test

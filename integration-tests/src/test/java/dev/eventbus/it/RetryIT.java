@@ -103,6 +103,31 @@ class RetryIT {
     }
 
     @Test
+    void retriesAndDeadLettersWorkThroughQuorumQueues(TestBroker broker) {
+        AtomicInteger attempts = new AtomicInteger();
+        AtomicInteger handled = new AtomicInteger();
+        RabbitMqEventBus bus = broker.bus(b -> b.queueType(dev.eventbus.rabbitmq.QueueType.QUORUM)
+                .retryPolicy(RetryPolicy.of(1, Duration.ofMillis(200)))
+                .subscribe(Subscription.of(UserCreated.class, "quorum_flaky", message -> {
+                    attempts.incrementAndGet();
+                    if (message.payload().name().equals("never") || attempts.get() == 1) {
+                        throw new IllegalStateException("fails");
+                    }
+                    handled.incrementAndGet();
+                })));
+        bus.configure();
+        bus.start();
+
+        bus.publish(new UserCreated("u-1", "once"));
+        Await.until("handled after one retry through the quorum retry queue", TIMEOUT, () -> handled.get() == 1,
+                () -> attempts.get() + " attempts");
+        bus.publish(new UserCreated("u-2", "never"));
+
+        DeadLetter letter = Await.deadLetter(bus, queue(broker, "quorum_flaky"), DeadLetterReason.MAX_RETRIES_EXCEEDED, TIMEOUT);
+        assertEquals(2, letter.attempts());
+    }
+
+    @Test
     void petiscosRedeliveryCountIsHonoured(TestBroker broker) throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         RabbitMqEventBus bus = broker.bus(b -> b.retryPolicy(RetryPolicy.of(3, Duration.ofMillis(100)))

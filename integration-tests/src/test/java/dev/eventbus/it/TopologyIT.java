@@ -121,6 +121,8 @@ class TopologyIT {
         assertEquals(7L, queues.get(queue).get("x-delivery-limit"));
         assertEquals("quorum", queues.get("retry." + queue).get("x-queue-type"));
         assertFalse(queues.get("retry." + queue).containsKey("x-delivery-limit"));
+        assertEquals("at-least-once", queues.get("retry." + queue).get("x-dead-letter-strategy"));
+        assertEquals("reject-publish", queues.get("retry." + queue).get("x-overflow"));
     }
 
     private static Map<String, Map<String, Object>> queuesOf(TestBroker broker) {
