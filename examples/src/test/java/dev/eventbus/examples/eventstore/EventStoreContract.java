@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /** What every database behind {@link EventStore} must do; subclasses say which database. */
 abstract class EventStoreContract {
 
-    private static final String CREATED = "acme.pipeline.1.event.object.created";
-    private static final String STARTED = "acme.pipeline.1.event.task.started";
+    private static final String CREATED = "alice.pipeline.1.event.object.created";
+    private static final String STARTED = "alice.pipeline.1.event.task.started";
 
     EventStore store;
 
