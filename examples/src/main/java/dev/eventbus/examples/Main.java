@@ -20,6 +20,9 @@ public final class Main {
             case "consume" -> Consume.main(rest);
             case "publish" -> Publish.main(rest);
             case "demo" -> Demo.main(rest);
+            case "pipeline-all", "pipeline-datagen", "pipeline-distributor", "pipeline-processor", "pipeline-statistics",
+                 "pipeline-dead-letters", "eventstore", "eventstore-audit", "pipeline-clear" ->
+                    dev.eventbus.examples.launch.ServiceLauncher.main(new String[] {example});
             default -> {
                 System.err.println("unknown example '" + example + "': use configure, consume, publish or demo");
                 System.exit(2);
