@@ -84,6 +84,23 @@ public record Convention(String organization, String service, NameStyle style) {
         return queue;
     }
 
+    /**
+     * The queue of a handler of every message of this service ({@code Subscription.allMessages}):
+     * {@code org.service.all.handler}.
+     */
+    public String allMessagesQueue(String handlerName) {
+        Names.requireHandlerName(handlerName);
+        String queue = mainExchange() + ".all." + handlerName;
+        Names.requireAmqpLength(deadLetterQueue(queue), "dead-letter queue");
+        return queue;
+    }
+
+    /** The binding keys of every event and command this service publishes: {@code org.service.*.event.#} and {@code ...command.#}. */
+    public List<String> allMessagesBindingKeys() {
+        return List.of(mainExchange() + ".*." + MessageKind.DOMAIN_EVENT.routingSegment() + ".#",
+                mainExchange() + ".*." + MessageKind.COMMAND.routingSegment() + ".#");
+    }
+
     /** The retry queue of a handler queue: {@code retry.queue}. */
     public String retryQueue(String handlerQueue) {
         return "retry." + handlerQueue;

@@ -205,7 +205,7 @@ public final class InMemoryEventBus implements EventBus {
     public void subscribe(Subscription subscription) {
         Objects.requireNonNull(subscription, "subscription");
         String name = subscription.handlerName();
-        List<LocalQueue> queues = subscription.isStore() ? List.of(LocalQueue.store(subscription))
+        List<LocalQueue> queues = subscription.receivesAll() ? List.of(LocalQueue.everything(subscription, convention))
                 : subscription.types().stream().map(type -> LocalQueue.of(subscription, type, convention)).toList();
         lock.lock();
         try {

@@ -2,18 +2,19 @@ package dev.eventbus.core;
 
 /**
  * One queue of the in-memory bus: a (handler, message type) pair, or a store handler's share of every
- * message. It has the name the handler's queue would have on a broker, for dead letters. Immutable.
+ * message (or an all-messages handler's). It has the name the handler's queue would have on a broker, for dead letters. Immutable.
  *
  * @param subscription the handler
- * @param type         the message type routed here; {@code null} for a store handler
+ * @param type         the message type routed here; {@code null} for a store or all-messages handler
  * @param routingKey   the routing key bound to this queue; {@code null} for a store handler
  * @param name         the broker queue name, e.g. {@code local.inmemory.1.event.user.created.send_mail_handler}
  */
 record LocalQueue(Subscription subscription, MessageType<?> type, String routingKey, String name) {
 
-    /** The store's queue: it sees every event and command. */
-    static LocalQueue store(Subscription subscription) {
-        return new LocalQueue(subscription, null, null, Convention.STORE_QUEUE);
+    /** The store's queue, or an all-messages handler's: it sees every event and command. */
+    static LocalQueue everything(Subscription subscription, Convention convention) {
+        String name = subscription.isStore() ? Convention.STORE_QUEUE : convention.allMessagesQueue(subscription.handlerName());
+        return new LocalQueue(subscription, null, null, name);
     }
 
     /** The queue of one handler for one type, named by the convention. */

@@ -18,6 +18,7 @@ import java.util.Optional;
  * Subscription.of(UserCreated.class, "send_mail_handler", message -> mailer.send(message.payload()));
  * Subscription.of("audit_handler", (Message<Event> m) -> audit(m), UserCreated.class, UserDeleted.class);
  * Subscription.store("event_store", message -> store.save(message));
+ * Subscription.allMessages("statistics", message -> stats.count(message.name()));
  * }</pre>
  */
 public final class Subscription {
@@ -25,6 +26,7 @@ public final class Subscription {
     private final String handlerName;
     private final List<MessageType<?>> types;
     private final boolean store;
+    private final boolean allMessages;
     private final MessageHandler<Object> handler;
     private final RetryPolicy retryPolicy;
     private final Source source;
@@ -51,14 +53,15 @@ public final class Subscription {
 
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, MessageHandler<Object> handler,
                          RetryPolicy retryPolicy) {
-        this(handlerName, types, store, handler, retryPolicy, null);
+        this(handlerName, types, store, false, handler, retryPolicy, null);
     }
 
-    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, MessageHandler<Object> handler,
-                         RetryPolicy retryPolicy, Source source) {
+    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
+                         MessageHandler<Object> handler, RetryPolicy retryPolicy, Source source) {
         this.handlerName = Names.requireHandlerName(handlerName);
         this.types = List.copyOf(types);
         this.store = store;
+        this.allMessages = allMessages;
         this.handler = Objects.requireNonNull(handler, "handler");
         this.retryPolicy = retryPolicy;
         this.source = source;
@@ -66,7 +69,7 @@ public final class Subscription {
             throw new ConfigurationException("store handler '" + handlerName + "' reads the shared store queue, which every "
                     + "service's exchange feeds: it takes no source service");
         }
-        if (!store && this.types.isEmpty()) {
+        if (!store && !allMessages && this.types.isEmpty()) {
             throw new ConfigurationException("handler '" + handlerName + "' subscribes to no message type: name at least one class");
         }
         if (this.types.stream().map(t -> t.name() + "/" + t.version()).distinct().count() != this.types.size()) {
@@ -99,6 +102,16 @@ public final class Subscription {
         return new Subscription(handlerName, List.of(), true, erase(handler), null);
     }
 
+    /**
+     * A handler of every event and command this service publishes (or, with {@link #from(String)}, another service),
+     * whatever its type, with a queue of its own: {@code <org>.<service>.all.<handler>}, with its own retry and
+     * dead-letter queues. Unlike {@link #store}, which reads the one queue a whole vhost shares, any number of such
+     * handlers each see every message. Attributes arrive untyped, as a map.
+     */
+    public static Subscription allMessages(String handlerName, MessageHandler<Map<String, Object>> handler) {
+        return new Subscription(handlerName, List.of(), false, true, erase(handler), null, null);
+    }
+
     @SuppressWarnings("unchecked")
     private static MessageHandler<Object> erase(MessageHandler<?> handler) {
         return (MessageHandler<Object>) Objects.requireNonNull(handler, "handler");
@@ -106,7 +119,7 @@ public final class Subscription {
 
     /** A copy with its own retry policy instead of the bus's default. */
     public Subscription withRetry(RetryPolicy policy) {
-        return new Subscription(handlerName, types, store, handler, Objects.requireNonNull(policy, "policy"), source);
+        return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source);
     }
 
     /**
@@ -127,7 +140,7 @@ public final class Subscription {
 
     /** A copy that receives what a service of another organization publishes; see {@link #from(String)}. */
     public Subscription from(String organization, String service) {
-        return new Subscription(handlerName, types, store, handler, retryPolicy, new Source(organization, service));
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service));
     }
 
     /** The service whose messages this subscription receives, if not the subscriber's own. */
@@ -145,9 +158,19 @@ public final class Subscription {
         return types;
     }
 
-    /** Whether this handler sees every message (the store). */
+    /** Whether this handler reads the vhost's shared store queue, which sees every message. */
     public boolean isStore() {
         return store;
+    }
+
+    /** Whether this handler has a queue of its own that sees every message of its source ({@link #allMessages}). */
+    public boolean isAllMessages() {
+        return allMessages;
+    }
+
+    /** Whether this handler receives every message untyped: {@link #isStore()} or {@link #isAllMessages()}. */
+    public boolean receivesAll() {
+        return store || allMessages;
     }
 
     /** This handler's retry policy, if it has its own. */
@@ -173,7 +196,7 @@ public final class Subscription {
 
     @Override
     public String toString() {
-        return "Subscription[" + handlerName + (store ? " (store)" : " " + types)
+        return "Subscription[" + handlerName + (store ? " (store)" : allMessages ? " (all messages)" : " " + types)
                 + (source == null ? "" : " from " + (source.organization() == null ? "" : source.organization() + ".")
                 + source.service()) + "]";
     }

@@ -117,4 +117,11 @@ class ConventionTest {
         Convention convention = Convention.of("Acme-EU", "billing_v2");
         assertEquals("Acme-EU.billing_v2.1.event.user.created", convention.routingKey(userCreated));
     }
+
+    @Test
+    void anAllMessagesHandlerHasAQueueOfItsOwnBoundForEveryEventAndCommand() {
+        Convention alice = Convention.of("alice", "petisco");
+        assertEquals("alice.petisco.all.statistics", alice.allMessagesQueue("statistics"));
+        assertEquals(List.of("alice.petisco.*.event.#", "alice.petisco.*.command.#"), alice.allMessagesBindingKeys());
+    }
 }

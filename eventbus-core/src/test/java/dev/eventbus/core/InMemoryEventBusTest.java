@@ -160,6 +160,22 @@ class InMemoryEventBusTest {
     }
 
     @Test
+    void everyAllMessagesHandlerSeesEveryEventAndCommand() {
+        Queue<String> statistics = new ConcurrentLinkedQueue<>();
+        Queue<String> audit = new ConcurrentLinkedQueue<>();
+        InMemoryEventBus bus = started(InMemoryEventBus.builder()
+                .subscribe(Subscription.allMessages("statistics", m -> statistics.add(m.name())))
+                .subscribe(Subscription.allMessages("audit", m -> audit.add(m.name()))));
+
+        bus.publish(new UserCreated("u-1", "Alice"));
+        bus.publish(new CreateUser("u-2"));
+        awaitIdle(bus);
+
+        assertEquals(List.of("user.created", "create.user"), List.copyOf(statistics));
+        assertEquals(List.of("user.created", "create.user"), List.copyOf(audit));
+    }
+
+    @Test
     void messageNobodySubscribedToIsDropped() {
         AtomicInteger calls = new AtomicInteger();
         InMemoryEventBus bus = started(InMemoryEventBus.builder()

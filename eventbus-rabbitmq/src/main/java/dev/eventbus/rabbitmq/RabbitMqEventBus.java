@@ -170,6 +170,42 @@ public final class RabbitMqEventBus implements EventBus {
         new RabbitMqConfigurer(publisherConnection()).clear(topology());
     }
 
+    /**
+     * Deletes the queues of one handler (its handler, retry and dead-letter queues, with their messages), leaving
+     * the exchanges and every other handler's queues. Stop or unsubscribe the handler first.
+     *
+     * @throws ConfigurationException if no handler of that name is subscribed
+     */
+    public void clearHandler(String handlerName) {
+        Subscription subscription = subscriptions.stream().filter(s -> s.handlerName().equals(handlerName)).findFirst()
+                .orElseThrow(() -> new ConfigurationException("no handler named '" + handlerName
+                        + "' is subscribed to this bus; known: " + subscriptions.stream().map(Subscription::handlerName).toList()));
+        Topology handlerOnly = Topology.plan(convention, List.of(subscription), topologyOptions);
+        new RabbitMqConfigurer(publisherConnection()).clear(new Topology(List.of(), handlerOnly.queues(), List.of()));
+    }
+
+    /**
+     * Publishes a message body, as it is, to one handler queue of this service only (through the main exchange with
+     * the queue's {@code retry.<queue>} key, which nothing else is bound to), and returns once the broker confirmed
+     * it. For replaying stored messages to a handler that missed them, or moving messages between queues. The body
+     * should be an envelope the handler can decode; it gets no headers, so it counts as a first attempt.
+     *
+     * @param handlerQueue the queue, e.g. {@code bus.convention().handlerQueue(type, "audit")}
+     * @throws UnroutableMessageException   if no such queue is bound (not configured, or another service's)
+     * @throws PublishNotConfirmedException if the broker did not confirm it
+     */
+    public void deliverTo(String handlerQueue, byte[] body) {
+        Objects.requireNonNull(handlerQueue, "handlerQueue");
+        Objects.requireNonNull(body, "body");
+        if (stopped) {
+            throw new EventBusStoppedException("a message was not delivered to " + handlerQueue + ": the bus is stopped");
+        }
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2)
+                .appId(convention.service()).build();
+        publisherOrOpen().publish(convention.mainExchange(), convention.retryRoutingKey(handlerQueue), true, properties, body,
+                "a message delivered to " + handlerQueue);
+    }
+
     /** Reads and reprocesses the dead letters of this bus's handlers. */
     public RabbitMqDeadLetters deadLetters() {
         return new RabbitMqDeadLetters(publisherConnection(), convention, this::publisherOrOpen);
@@ -311,6 +347,10 @@ public final class RabbitMqEventBus implements EventBus {
         List<QueueConsumer> added = new ArrayList<>();
         if (subscription.isStore()) {
             added.add(new QueueConsumer(subscription, null, Topology.QueueRoutes.forStore(convention), policy,
+                    this::processor, this::execute, this::restoreLater));
+        } else if (subscription.isAllMessages()) {
+            String queue = convention.allMessagesQueue(subscription.handlerName());
+            added.add(new QueueConsumer(subscription, null, Topology.QueueRoutes.forHandlerQueue(convention, queue), policy,
                     this::processor, this::execute, this::restoreLater));
         } else {
             for (MessageType<?> type : subscription.types()) {

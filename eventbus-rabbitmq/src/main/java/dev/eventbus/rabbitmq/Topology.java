@@ -128,66 +128,79 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
     /**
      * Plans the topology of a service: its three exchanges, and for every (message type, handler) pair the handler
      * queue, its retry queue (TTL = the handler's retry delay) and dead-letter queue with petisco's bindings; the
-     * store queues when there is a store subscription or {@code options.declareStore()}. A subscription
-     * {@link Subscription#from(String) from another service} binds its queue to that service's exchange instead.
+     * store queues when there is a store subscription (its retry delay is {@code retry.store}'s TTL) or
+     * {@code options.declareStore()}. An {@link Subscription#allMessages all-messages} handler gets a queue of its own
+     * bound with the service's event and command keys. A subscription {@link Subscription#from(String) from another
+     * service} binds its queue to that service's exchange instead.
      */
     public static Topology plan(Convention convention, List<Subscription> subscriptions, Options options) {
         Set<Exchange> exchanges = new LinkedHashSet<>();
         List<Queue> queues = new ArrayList<>();
         Set<Binding> bindings = new LinkedHashSet<>();
-        String main = convention.mainExchange();
-        String retry = convention.retryExchange();
-        String deadLetter = convention.deadLetterExchange();
-        exchanges.add(new Exchange(main, false));
-        exchanges.add(new Exchange(retry, false));
-        exchanges.add(new Exchange(deadLetter, false));
-        boolean store = options.declareStore();
+        exchanges.add(new Exchange(convention.mainExchange(), false));
+        exchanges.add(new Exchange(convention.retryExchange(), false));
+        exchanges.add(new Exchange(convention.deadLetterExchange(), false));
+        RetryPolicy storeRetry = options.declareStore() ? options.defaultRetry() : null;
         for (Subscription subscription : subscriptions) {
             if (subscription.isStore()) {
-                store = true;
+                storeRetry = subscription.retryPolicyOr(options.defaultRetry());
                 continue;
             }
+            Convention publisher = subscription.source().map(source -> source.convention(convention)).orElse(convention);
+            if (!publisher.equals(convention)) {
+                // another service's exchange: declared so the binding can exist, never deleted by this service
+                exchanges.add(new Exchange(publisher.mainExchange(), true));
+            }
             RetryPolicy retryPolicy = subscription.retryPolicyOr(options.defaultRetry());
+            if (subscription.isAllMessages()) {
+                String queue = convention.allMessagesQueue(subscription.handlerName());
+                for (String key : publisher.allMessagesBindingKeys()) {
+                    bindings.add(new Binding(publisher.mainExchange(), queue, key));
+                }
+                planHandlerQueue(convention, options, retryPolicy, queue, queues, bindings);
+                continue;
+            }
             for (MessageType<?> type : subscription.types()) {
                 String queue = convention.handlerQueue(type, subscription.handlerName());
-                String retryQueue = convention.retryQueue(queue);
-                String deadLetterQueue = convention.deadLetterQueue(queue);
-                String retryKey = convention.retryRoutingKey(queue);
-                String deadLetterKey = convention.deadLetterRoutingKey(queue);
-
-                Map<String, Object> handlerArgs = typeArgs(options, true);
-                deadLetterTo(handlerArgs, options, deadLetter, deadLetterKey);
-                if (options.handlerQueueTtl() != null) {
-                    handlerArgs.put(MESSAGE_TTL, options.handlerQueueTtl());
-                }
-                queues.add(new Queue(queue, handlerArgs, false));
-
-                Map<String, Object> retryArgs = typeArgs(options, false);
-                deadLetterTo(retryArgs, options, main, retryKey);
-                retryArgs.put(MESSAGE_TTL, retryPolicy.delayMillis());
-                queues.add(new Queue(retryQueue, retryArgs, false));
-
-                queues.add(new Queue(deadLetterQueue, typeArgs(options, false), false));
-
-                Convention publisher = subscription.source().map(source -> source.convention(convention)).orElse(convention);
-                if (!publisher.equals(convention)) {
-                    // another service's exchange: declared so the binding can exist, never deleted by this service
-                    exchanges.add(new Exchange(publisher.mainExchange(), true));
-                }
                 bindings.add(new Binding(publisher.mainExchange(), queue, publisher.routingKey(type)));
-                bindings.add(new Binding(main, queue, retryKey));
-                bindings.add(new Binding(retry, retryQueue, retryKey));
-                bindings.add(new Binding(deadLetter, deadLetterQueue, deadLetterKey));
+                planHandlerQueue(convention, options, retryPolicy, queue, queues, bindings);
             }
         }
-        if (store) {
-            planStore(convention, options, exchanges, queues, bindings);
+        if (storeRetry != null) {
+            planStore(convention, options, storeRetry, exchanges, queues, bindings);
         }
         return new Topology(new ArrayList<>(exchanges), queues, new ArrayList<>(bindings));
     }
 
-    private static void planStore(Convention convention, Options options, Set<Exchange> exchanges, List<Queue> queues,
-                                  Set<Binding> bindings) {
+    /** A handler queue with its retry and dead-letter queues, and every binding but the one from the publisher. */
+    private static void planHandlerQueue(Convention convention, Options options, RetryPolicy retryPolicy, String queue,
+                                         List<Queue> queues, Set<Binding> bindings) {
+        String retryQueue = convention.retryQueue(queue);
+        String deadLetterQueue = convention.deadLetterQueue(queue);
+        String retryKey = convention.retryRoutingKey(queue);
+        String deadLetterKey = convention.deadLetterRoutingKey(queue);
+
+        Map<String, Object> handlerArgs = typeArgs(options, true);
+        deadLetterTo(handlerArgs, options, convention.deadLetterExchange(), deadLetterKey);
+        if (options.handlerQueueTtl() != null) {
+            handlerArgs.put(MESSAGE_TTL, options.handlerQueueTtl());
+        }
+        queues.add(new Queue(queue, handlerArgs, false));
+
+        Map<String, Object> retryArgs = typeArgs(options, false);
+        deadLetterTo(retryArgs, options, convention.mainExchange(), retryKey);
+        retryArgs.put(MESSAGE_TTL, retryPolicy.delayMillis());
+        queues.add(new Queue(retryQueue, retryArgs, false));
+
+        queues.add(new Queue(deadLetterQueue, typeArgs(options, false), false));
+
+        bindings.add(new Binding(convention.mainExchange(), queue, retryKey));
+        bindings.add(new Binding(convention.retryExchange(), retryQueue, retryKey));
+        bindings.add(new Binding(convention.deadLetterExchange(), deadLetterQueue, deadLetterKey));
+    }
+
+    private static void planStore(Convention convention, Options options, RetryPolicy retryPolicy, Set<Exchange> exchanges,
+                                  List<Queue> queues, Set<Binding> bindings) {
         String main = convention.mainExchange();
         String serviceDeadLetter = convention.deadLetterExchange();
         String storeRetry = convention.storeRetryExchange();
@@ -204,7 +217,7 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
 
         Map<String, Object> retryArgs = typeArgs(options, false);
         deadLetterTo(retryArgs, options, storeRetry, Convention.STORE_QUEUE);
-        retryArgs.put(MESSAGE_TTL, options.defaultRetry().delayMillis());
+        retryArgs.put(MESSAGE_TTL, retryPolicy.delayMillis());
         queues.add(new Queue(Convention.STORE_RETRY_QUEUE, retryArgs, true));
 
         queues.add(new Queue(Convention.STORE_DEAD_LETTER_QUEUE, typeArgs(options, false), true));

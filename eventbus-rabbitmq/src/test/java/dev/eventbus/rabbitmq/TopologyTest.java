@@ -62,6 +62,25 @@ class TopologyTest {
     }
 
     @Test
+    void anAllMessagesHandlerHasItsOwnQueueBoundForEveryEventAndCommandOfItsSource() {
+        String queue = "alice.petisco.all.statistics";
+        Topology topology = plan(CLASSIC, Subscription.allMessages("statistics", m -> { }).from("datagen"));
+        assertEquals(List.of(queue, "retry." + queue, "dead_letter." + queue),
+                topology.queues().stream().map(Topology.Queue::name).toList());
+        assertTrue(topology.bindings().containsAll(List.of(
+                new Topology.Binding("alice.datagen", queue, "alice.datagen.*.event.#"),
+                new Topology.Binding("alice.datagen", queue, "alice.datagen.*.command.#"),
+                new Topology.Binding("alice.petisco", queue, "retry." + queue))), topology.bindings().toString());
+    }
+
+    @Test
+    void theStoreRetryQueueTakesTheStoreSubscriptionsOwnDelay() {
+        Topology topology = plan(CLASSIC, Subscription.store("event_store", m -> { })
+                .withRetry(RetryPolicy.of(2, Duration.ofMillis(750))));
+        assertEquals(750, topology.queue("retry.store").orElseThrow().arguments().get("x-message-ttl"));
+    }
+
+    @Test
     void ttlsAreThirtyTwoBitIntegersAsPikaSendsThem() {
         Topology topology = plan(new Topology.Options(QueueType.CLASSIC, 10, 5000, RetryPolicy.DEFAULT, false),
                 sendMail().withRetry(RetryPolicy.of(3, Duration.ofMillis(1500))));

@@ -1,0 +1,94 @@
+package dev.eventbus.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.core.Message;
+import dev.eventbus.core.MessageType;
+import dev.eventbus.core.Subscription;
+import dev.eventbus.it.Events.OrderPlaced;
+import dev.eventbus.it.Events.SendWelcomeMail;
+import dev.eventbus.it.Events.UserCreated;
+import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.UnroutableMessageException;
+import dev.eventbus.testkit.Await;
+import dev.eventbus.testkit.RabbitMqCtl;
+import dev.eventbus.testkit.RabbitMqTest;
+import dev.eventbus.testkit.TestBroker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** All-messages handlers, delivering to one handler queue, and clearing one handler's queues. */
+@RabbitMqTest
+class SubscriptionScopesIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    @Test
+    void everyAllMessagesHandlerSeesEveryEventAndCommandOfItsSourceAndNothingElse(TestBroker broker) {
+        List<String> statistics = new CopyOnWriteArrayList<>();
+        List<String> audit = new CopyOnWriteArrayList<>();
+        RabbitMqEventBus datagen = broker.bus(b -> b.service("datagen").failOnUnroutable(false));
+        RabbitMqEventBus other = broker.bus(b -> b.service("other").failOnUnroutable(false));
+        RabbitMqEventBus observer = broker.bus(b -> b.service("observer").subscribe(
+                Subscription.allMessages("statistics", m -> statistics.add(m.name())).from("datagen"),
+                Subscription.allMessages("audit", m -> audit.add(m.name())).from("datagen")));
+        datagen.configure();
+        other.configure();
+        observer.configure();
+        observer.start();
+
+        other.publish(new UserCreated("u-0", "elsewhere"));
+        datagen.publish(new UserCreated("u-1", "Alice"));
+        datagen.publish(new OrderPlaced("o-1", 1));
+        datagen.publish(new SendWelcomeMail("a@example.com"));
+
+        Set<String> expected = Set.of("user.created", "order.placed", "send.welcome.mail");
+        Await.until("both handlers saw datagen's three messages", TIMEOUT,
+                () -> statistics.size() == 3 && audit.size() == 3, () -> statistics + " / " + audit);
+        assertEquals(expected, Set.copyOf(statistics));
+        assertEquals(expected, Set.copyOf(audit));
+    }
+
+    @Test
+    void deliverToReachesOneHandlerQueueOnly(TestBroker broker) {
+        List<String> first = new CopyOnWriteArrayList<>();
+        List<String> second = new CopyOnWriteArrayList<>();
+        RabbitMqEventBus bus = broker.bus(b -> b.subscribe(
+                Subscription.of(UserCreated.class, "first", m -> first.add(m.payload().name())),
+                Subscription.of(UserCreated.class, "second", m -> second.add(m.payload().name()))));
+        bus.configure();
+        bus.start();
+        String firstQueue = bus.convention().handlerQueue(MessageType.of(UserCreated.class), "first");
+
+        bus.deliverTo(firstQueue, bus.codec().encode(Message.of(new UserCreated("u-1", "replayed"))));
+        bus.publish(new UserCreated("u-2", "live"));
+
+        Await.until("both handlers saw the live one", TIMEOUT, () -> first.contains("live") && second.contains("live"),
+                () -> first + " / " + second);
+        assertEquals(Set.of("replayed", "live"), Set.copyOf(first));
+        assertEquals(List.of("live"), second);
+        assertThrows(UnroutableMessageException.class, () -> bus.deliverTo(firstQueue + "_missing", new byte[] {'{', '}'}));
+    }
+
+    @Test
+    void clearHandlerDeletesOnlyThatHandlersQueues(TestBroker broker) {
+        RabbitMqEventBus bus = broker.bus(b -> b.subscribe(
+                Subscription.of(UserCreated.class, "leaving", m -> { }),
+                Subscription.of(UserCreated.class, "staying", m -> { })));
+        bus.configure();
+
+        bus.clearHandler("leaving");
+
+        Set<String> queues = broker.ctl().listQueues().stream().map(RabbitMqCtl.QueueInfo::name)
+                .filter(name -> name.contains(broker.organization())).collect(Collectors.toSet());
+        String staying = bus.convention().handlerQueue(MessageType.of(UserCreated.class), "staying");
+        assertEquals(Set.of(staying, "retry." + staying, "dead_letter." + staying), queues);
+        assertTrue(broker.ctl().listExchanges().stream().anyMatch(e -> e.name().equals(bus.convention().mainExchange())));
+    }
+}
