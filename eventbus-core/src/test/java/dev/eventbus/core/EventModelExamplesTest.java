@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -82,6 +83,12 @@ class EventModelExamplesTest {
         Subscription audit = Subscription.of("audit_handler", (Message<Event> message) -> { },
                 UserCreated.class, UserSignedUp.class);
         Subscription store = Subscription.store("event_store", stored::add);
+        List<Message<Map<String, Object>>> counted = new ArrayList<>();
+        Subscription statistics = Subscription.allMessages("statistics", counted::add);
+        Subscription fromAccounts = Subscription.of(UserCreated.class, "welcome", message -> { })
+                .from("accounts");
+        assertEquals("statistics", statistics.handlerName());
+        assertEquals("accounts", fromAccounts.source().orElseThrow().service());
         assertEquals("send_mail_handler", sendMail.handlerName());
         assertEquals(RetryPolicy.of(3, Duration.ofSeconds(2)), welcome.retryPolicyOr(RetryPolicy.DEFAULT));
         assertEquals(2, audit.types().size());
