@@ -38,7 +38,8 @@ final class LocalAttempt {
             return new Outcome(delivery.attempts() + 1, e);
         }
         try {
-            delivery.queue().subscription().handle(message);
+            delivery.queue().subscription().handle(message, new Delivery(delivery.queue().handlerName(),
+                    delivery.queue().name(), delivery.routingKey(), delivery.attempts() + 1, false));
             return new Outcome(delivery.attempts() + 1, null);
         } catch (VirtualMachineError e) {
             throw e;

@@ -194,6 +194,15 @@ public final class Subscription {
         handler.handle(untyped);
     }
 
+    /**
+     * Calls the handler with {@link Delivery#current()} set to the given delivery, as buses do.
+     *
+     * @throws Exception whatever the handler throws
+     */
+    public void handle(Message<?> message, Delivery delivery) throws Exception {
+        delivery.during(() -> handle(message));
+    }
+
     @Override
     public String toString() {
         return "Subscription[" + handlerName + (store ? " (store)" : allMessages ? " (all messages)" : " " + types)

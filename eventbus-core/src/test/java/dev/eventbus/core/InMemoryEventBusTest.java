@@ -160,6 +160,29 @@ class InMemoryEventBusTest {
     }
 
     @Test
+    void handlersSeeWhichAttemptTheyRunThroughDeliveryCurrent() {
+        Queue<Delivery> seen = new ConcurrentLinkedQueue<>();
+        InMemoryEventBus bus = started(InMemoryEventBus.builder()
+                .retryPolicy(RetryPolicy.of(3, Duration.ofMillis(5)))
+                .subscribe(Subscription.of(UserCreated.class, "counting", m -> {
+                    seen.add(Delivery.current().orElseThrow());
+                    if (seen.size() < 3) {
+                        throw new IllegalStateException("not yet");
+                    }
+                })));
+
+        bus.publish(new UserCreated("u-1", "Alice"));
+        awaitIdle(bus);
+
+        assertEquals(List.of(1, 2, 3), seen.stream().map(Delivery::attempt).toList());
+        Delivery first = seen.peek();
+        assertEquals("counting", first.handler());
+        assertEquals("local.inmemory.1.event.user.created.counting", first.queue());
+        assertEquals("local.inmemory.1.event.user.created", first.routingKey());
+        assertTrue(Delivery.current().isEmpty(), "no delivery outside a handler call");
+    }
+
+    @Test
     void everyAllMessagesHandlerSeesEveryEventAndCommand() {
         Queue<String> statistics = new ConcurrentLinkedQueue<>();
         Queue<String> audit = new ConcurrentLinkedQueue<>();

@@ -103,6 +103,28 @@ class RetryIT {
     }
 
     @Test
+    void handlersSeeTheirAttemptAndTheOriginalRoutingKeyThroughDeliveryCurrent(TestBroker broker) {
+        List<dev.eventbus.core.Delivery> seen = new CopyOnWriteArrayList<>();
+        RabbitMqEventBus bus = broker.bus(b -> b.retryPolicy(RetryPolicy.of(3, Duration.ofMillis(100)))
+                .subscribe(Subscription.of(UserCreated.class, "attempts", message -> {
+                    seen.add(dev.eventbus.core.Delivery.current().orElseThrow());
+                    if (seen.size() < 3) {
+                        throw new IllegalStateException("not yet");
+                    }
+                })));
+        bus.configure();
+        bus.start();
+
+        bus.publish(new UserCreated("u-1", "Alice"));
+
+        Await.until("three attempts", TIMEOUT, () -> seen.size() == 3, seen::toString);
+        assertEquals(List.of(1, 2, 3), seen.stream().map(dev.eventbus.core.Delivery::attempt).toList());
+        String routingKey = broker.convention().routingKey(MessageType.of(UserCreated.class));
+        assertTrue(seen.stream().allMatch(d -> d.routingKey().equals(routingKey) && !d.redelivered()
+                && d.queue().equals(queue(broker, "attempts"))), seen.toString());
+    }
+
+    @Test
     void retriesAndDeadLettersWorkThroughQuorumQueues(TestBroker broker) {
         AtomicInteger attempts = new AtomicInteger();
         AtomicInteger handled = new AtomicInteger();
