@@ -1,12 +1,20 @@
 package dev.eventbus.examples;
 
+import dev.eventbus.examples.launch.ServiceLauncher;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Runs one example by name: {@code configure}, {@code consume}, {@code publish [count]} or {@code demo}.
+ * Runs one example by name: {@code configure}, {@code consume}, {@code publish [count]}, {@code demo}, or one of the
+ * example services ({@link #SERVICES}).
  * From the repository root: {@code ./mvnw -q -pl examples -am compile exec:java -Dexample=configure}.
  */
 public final class Main {
+
+    /** The example services, run by {@link dev.eventbus.examples.launch.ServiceLauncher}. */
+    static final List<String> SERVICES = List.of("pipeline-all", "pipeline-datagen", "pipeline-distributor",
+            "pipeline-processor", "pipeline-statistics", "pipeline-dead-letters", "eventstore", "eventstore-audit",
+            "pipeline-clear");
 
     private Main() {
     }
@@ -20,12 +28,14 @@ public final class Main {
             case "consume" -> Consume.main(rest);
             case "publish" -> Publish.main(rest);
             case "demo" -> Demo.main(rest);
-            case "pipeline-all", "pipeline-datagen", "pipeline-distributor", "pipeline-processor", "pipeline-statistics",
-                 "pipeline-dead-letters", "eventstore", "eventstore-audit", "pipeline-clear" ->
-                    dev.eventbus.examples.launch.ServiceLauncher.main(new String[] {example});
             default -> {
-                System.err.println("unknown example '" + example + "': use configure, consume, publish or demo");
-                System.exit(2);
+                if (SERVICES.contains(example)) {
+                    ServiceLauncher.main(new String[] {example});
+                } else {
+                    System.err.println("unknown example '" + example + "': use configure, consume, publish, demo, "
+                            + String.join(", ", SERVICES));
+                    System.exit(2);
+                }
             }
         }
     }

@@ -29,7 +29,7 @@ public final class EventStore implements AutoCloseable {
     public static final String DEFAULT_TABLE = "events";
 
     private static final Pattern TABLE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
-    private static final String COLUMNS = "event_offset, message_id, name, version, kind, routing_key, occurred_on, body";
+    private static final String COLUMNS = "event_offset, message_id, name, version, kind, occurred_on, body";
 
     private final Connection connection;
     private final String table;
@@ -62,11 +62,10 @@ public final class EventStore implements AutoCloseable {
                         + "name VARCHAR(255) NOT NULL, "
                         + "version INT NOT NULL, "
                         + "kind VARCHAR(32) NOT NULL, "
-                        + "routing_key VARCHAR(255) NOT NULL, "
                         + "occurred_on TIMESTAMP NOT NULL, "
                         + "stored_at TIMESTAMP NOT NULL, "
                         + "body VARCHAR(1000000) NOT NULL)");
-                statement.execute("CREATE INDEX IF NOT EXISTS " + table + "_by_key ON " + table + " (routing_key, event_offset)");
+                statement.execute("CREATE INDEX IF NOT EXISTS " + table + "_by_type ON " + table + " (name, version, event_offset)");
             }
             return new EventStore(connection, table, jdbcUrl);
         } catch (SQLException e) {
@@ -81,19 +80,18 @@ public final class EventStore implements AutoCloseable {
      * @return its offset, or empty if a message with this id is stored already
      * @throws EventBusException if the database fails
      */
-    public synchronized OptionalLong append(String messageId, String name, int version, String kind, String routingKey,
-                                            Instant occurredOn, String body) {
+    public synchronized OptionalLong append(String messageId, String name, int version, String kind, Instant occurredOn,
+                                            String body) {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
-                + " (message_id, name, version, kind, routing_key, occurred_on, stored_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                + " (message_id, name, version, kind, occurred_on, stored_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 new String[] {"event_offset"})) {
             insert.setString(1, messageId);
             insert.setString(2, name);
             insert.setInt(3, version);
             insert.setString(4, kind);
-            insert.setString(5, routingKey);
-            insert.setTimestamp(6, Timestamp.from(occurredOn));
-            insert.setTimestamp(7, Timestamp.from(Instant.now()));
-            insert.setString(8, body);
+            insert.setTimestamp(5, Timestamp.from(occurredOn));
+            insert.setTimestamp(6, Timestamp.from(Instant.now()));
+            insert.setString(7, body);
             insert.executeUpdate();
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
@@ -107,25 +105,32 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
-    /**
-     * Up to {@code limit} stored messages from an offset on, in offset order; only those published with
-     * {@code routingKey}, or all when it is null.
-     */
-    public synchronized List<StoredEvent> read(long fromOffset, String routingKey, int limit) {
-        String sql = "SELECT " + COLUMNS + " FROM " + table + " WHERE event_offset >= ?"
-                + (routingKey == null ? "" : " AND routing_key = ?") + " ORDER BY event_offset LIMIT ?";
+    /** Up to {@code limit} stored messages from an offset on, in offset order, whatever their name. */
+    public synchronized List<StoredEvent> read(long fromOffset, int limit) {
+        return select("SELECT " + COLUMNS + " FROM " + table + " WHERE event_offset >= ? ORDER BY event_offset LIMIT ?",
+                fromOffset, null, 0, limit);
+    }
+
+    /** Up to {@code limit} stored messages of one name and version from an offset on, in offset order. */
+    public synchronized List<StoredEvent> read(long fromOffset, String name, int version, int limit) {
+        return select("SELECT " + COLUMNS + " FROM " + table + " WHERE event_offset >= ? AND name = ? AND version = ?"
+                + " ORDER BY event_offset LIMIT ?", fromOffset, name, version, limit);
+    }
+
+    private List<StoredEvent> select(String sql, long fromOffset, String name, int version, int limit) {
         try (PreparedStatement select = connection.prepareStatement(sql)) {
             select.setLong(1, fromOffset);
             int index = 2;
-            if (routingKey != null) {
-                select.setString(index++, routingKey);
+            if (name != null) {
+                select.setString(index++, name);
+                select.setInt(index++, version);
             }
             select.setInt(index, limit);
             List<StoredEvent> events = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     events.add(new StoredEvent(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getInt(4),
-                            rows.getString(5), rows.getString(6), rows.getTimestamp(7).toInstant(), rows.getString(8)));
+                            rows.getString(5), rows.getTimestamp(6).toInstant(), rows.getString(7)));
                 }
             }
             return events;

@@ -4,61 +4,71 @@ import dev.eventbus.core.Convention;
 import dev.eventbus.core.Message;
 import dev.eventbus.core.MessageKind;
 import dev.eventbus.core.NonRetryableException;
-import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.examples.launch.JsonHttpServer;
 import dev.eventbus.examples.launch.ServiceBuses;
 import dev.eventbus.examples.typed.PipelineSchemas;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores every event and command of the service's exchange and replays them on request.
+ * The service {@value #SERVICE}: stores every event and command of the organization's services and replays them
+ * on request.
  *
- * <p>It is the service's store subscription, {@value #HANDLER}: it reads the shared {@code store} queue with one
- * handler thread, so messages are stored in the order they were routed, each under the next offset (a redelivered
- * message id is stored once). A {@link ReplayRequested} command reaches it through the same queue, after every
- * message published before it: so when it handles the request, everything the subscriber could have missed is
- * stored. It then sends the stored messages of the requesting queue's routing key, from the requested offset on, in
- * chunks of {@code chunkSize}, to that queue only ({@link Replayer}), and publishes {@link ReplayCompleted}.
+ * <p>It is the store subscription {@value #HANDLER}: it reads the vhost's one {@code store} queue, which every
+ * service that declares the store binds its exchange to, with one handler thread, so messages are stored in the
+ * order the broker routed them, each under the next offset (a redelivered message id is stored once). A
+ * {@link ReplayRequested} command reaches it through the same queue, after every message published before it: so
+ * when it handles the request, everything the subscriber could have missed is stored. It then sends the stored
+ * messages of the requested name and version, from the requested offset on, in chunks of {@code chunkSize}, to the
+ * requesting queue only ({@code RabbitMqEventBus.deliverTo}, each chunk confirmed before the next is read), and
+ * publishes {@link ReplayCompleted}.
  *
- * <p>HTTP: {@code GET /api/events?from=1&limit=100} (offset, id, name, version, routing key of each) and
+ * <p>{@code deliverTo} reaches the handler queues of its bus's own service only (through that service's exchange),
+ * so replays to a queue of service {@code audit} go through a publish-only bus of service {@code audit}, one per
+ * requesting service, built on first use.
+ *
+ * <p>HTTP: {@code GET /api/events?from=1&limit=100} (offset, id, name, version, kind of each) and
  * {@code GET /api/events/head} ({@code {"head": n, "count": n}}). Thread-safe.
  */
 public final class EventStoreService implements AutoCloseable {
 
+    /** The service name, hence the exchange {@code <organization>.eventstore}. */
+    public static final String SERVICE = "eventstore";
     /** The store handler's name. */
     public static final String HANDLER = "event_store";
     /** The name of {@link ReplayRequested} on the wire, as the store handler sees it (untyped). */
     static final String REPLAY_REQUESTED = "replay.requested";
-    /** The store's retries: 5, 500 ms apart (the TTL of the vhost-wide {@code retry.store} queue). */
-    public static final RetryPolicy STORE_RETRY = RetryPolicy.of(5, Duration.ofMillis(500));
 
+    /** What a service name may hold (docs/rabbitmq.md: organization and service are {@code [A-Za-z0-9_-]}). */
+    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Logger log = LoggerFactory.getLogger(EventStoreService.class);
 
+    private final ServiceBuses buses;
     private final EventStore store;
     private final int chunkSize;
     private final RabbitMqEventBus bus;
-    private final Replayer replayer;
+    private final Map<String, RabbitMqEventBus> deliveryBuses = new ConcurrentHashMap<>();
     private final JsonHttpServer http;
+    private volatile boolean closed;
 
     private EventStoreService(ServiceBuses buses, EventStore store, int chunkSize, JsonHttpServer http) {
+        this.buses = buses;
         this.store = store;
         this.chunkSize = chunkSize;
         this.http = http;
-        this.bus = buses.bus(b -> b.validator(PipelineSchemas.storeValidator())
+        // the store subscription's retry delay is the TTL of retry.store, one queue per vhost: it matches what every
+        // other service that declares the store gives it (ServiceBuses.STORE_RETRY)
+        this.bus = buses.bus(SERVICE, b -> b.validator(PipelineSchemas.storeValidator())
                 .consumerThreads(1)
-                // retry.store is one queue per vhost and its TTL is the declaring bus's default delay: every store
-                // subscriber of the vhost must agree on it. 500 ms is what the other examples (the demo) declare.
-                .retryPolicy(STORE_RETRY)
-                .subscribe(Subscription.store(HANDLER, this::store)));
-        this.replayer = new Replayer(buses.connection(), bus.convention(), Duration.ofSeconds(30));
+                .subscribe(Subscription.store(HANDLER, this::store).withRetry(ServiceBuses.STORE_RETRY)));
     }
 
     /**
@@ -89,13 +99,9 @@ public final class EventStoreService implements AutoCloseable {
     }
 
     private void store(Message<Map<String, Object>> message) {
-        Convention convention = bus.convention();
-        // The store queue can be bound to other services' exchanges too, but the handler is not told which exchange or
-        // routing key a message came with: we derive the key from this service's convention.
-        String routingKey = convention.routingKey(message);
         String body = new String(bus.codec().encode(message), StandardCharsets.UTF_8);
         OptionalLong offset = store.append(message.id(), message.name(), message.version(), message.kind().wireValue(),
-                routingKey, message.occurredOn(), body);
+                message.occurredOn(), body);
         if (offset.isPresent()) {
             log.debug("stored {} at offset {}", message.describe(), offset.getAsLong());
         }
@@ -107,13 +113,8 @@ public final class EventStoreService implements AutoCloseable {
     private void replay(Message<Map<String, Object>> request) {
         Map<String, Object> attributes = request.payload();
         String queue = String.valueOf(attributes.get("handler_queue"));
-        String prefix = bus.convention().mainExchange() + ".";
-        int handler = queue.lastIndexOf('.');
-        if (!queue.startsWith(prefix) || handler <= prefix.length()) {
-            throw new NonRetryableException("replay requested for queue '" + queue + "', which is not a handler queue of "
-                    + bus.convention().mainExchange() + " (<routing key>.<handler>): nothing to replay to");
-        }
-        String routingKey = queue.substring(0, handler);
+        String name = String.valueOf(attributes.get("message_name"));
+        int version = ((Number) attributes.get("message_version")).intValue();
         long from = ((Number) attributes.get("from_offset")).longValue();
         Object after = attributes.get("after_message_id");
         if (after instanceof String id && !id.isBlank()) {
@@ -122,24 +123,51 @@ public final class EventStoreService implements AutoCloseable {
                 from = Math.max(from, offset.getAsLong() + 1);
             }
         }
+        RabbitMqEventBus delivery = deliveryBus(queue);
         long first = from;
         long last = from - 1;
         long replayed = 0;
-        List<StoredEvent> chunk = store.read(from, routingKey, chunkSize);
+        List<StoredEvent> chunk = store.read(from, name, version, chunkSize);
         while (!chunk.isEmpty()) {
-            replayer.send(queue, chunk);
+            for (StoredEvent event : chunk) {
+                delivery.deliverTo(queue, event.body().getBytes(StandardCharsets.UTF_8));
+            }
             replayed += chunk.size();
             last = chunk.get(chunk.size() - 1).offset();
-            chunk = chunk.size() < chunkSize ? List.of() : store.read(last + 1, routingKey, chunkSize);
+            chunk = chunk.size() < chunkSize ? List.of() : store.read(last + 1, name, version, chunkSize);
         }
-        log.info("replayed {} stored messages (offsets {} to {}) to {}", replayed, first, last, queue);
+        log.info("replayed {} stored {} v{} (offsets {} to {}) to {}", replayed, name, version, first, last, queue);
         bus.publish(new ReplayCompleted(queue, request.id(), first, last, replayed));
     }
 
+    /**
+     * A publish-only bus of the service that owns a handler queue ({@code <organization>.<service>.<...>}), whose
+     * {@code deliverTo} reaches that queue.
+     */
+    private RabbitMqEventBus deliveryBus(String queue) {
+        Convention own = bus.convention();
+        String prefix = own.organization() + ".";
+        int serviceEnd = queue.indexOf('.', prefix.length());
+        String service = queue.startsWith(prefix) && serviceEnd > prefix.length() ? queue.substring(prefix.length(), serviceEnd) : null;
+        if (service == null || !SERVICE_NAME.matcher(service).matches()) {
+            throw new NonRetryableException("replay requested for queue '" + queue + "', which is not a handler queue of "
+                    + "organization " + own.organization() + " (<organization>.<service>.<routing key>.<handler>): nothing to replay to");
+        }
+        if (service.equals(own.service())) {
+            return bus;
+        }
+        synchronized (deliveryBuses) {
+            if (closed) {
+                throw new NonRetryableException("the event store is closing: replay to " + queue + " not sent");
+            }
+            return deliveryBuses.computeIfAbsent(service, owner -> buses.bus(owner, b -> b.validator(PipelineSchemas.storeValidator())));
+        }
+    }
+
     private List<Map<String, Object>> list(long from, int limit) {
-        return store.read(from, null, limit).stream().<Map<String, Object>>map(event -> Map.of(
+        return store.read(from, limit).stream().<Map<String, Object>>map(event -> Map.of(
                 "offset", event.offset(), "message_id", event.messageId(), "name", event.name(),
-                "version", event.version(), "routing_key", event.routingKey(),
+                "version", event.version(), "kind", event.kind(),
                 "occurred_on", event.occurredOn().toString())).toList();
     }
 
@@ -153,11 +181,15 @@ public final class EventStoreService implements AutoCloseable {
         return http.port();
     }
 
-    /** Stops serving and consuming and closes the replay connection; the store stays open (its owner closes it). */
+    /** Stops serving, consuming and delivering; the store stays open (its owner closes it). */
     @Override
     public void close() {
         http.close();
         bus.stop();
-        replayer.close();
+        synchronized (deliveryBuses) {
+            closed = true;
+            deliveryBuses.values().forEach(RabbitMqEventBus::stop);
+            deliveryBuses.clear();
+        }
     }
 }

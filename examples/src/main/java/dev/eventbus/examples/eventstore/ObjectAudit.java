@@ -1,30 +1,28 @@
 package dev.eventbus.examples.eventstore;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import dev.eventbus.core.EventBusException;
 import dev.eventbus.core.Message;
 import dev.eventbus.core.MessageType;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.examples.launch.ServiceBuses;
+import dev.eventbus.examples.pipeline.Datagen;
 import dev.eventbus.examples.pipeline.ObjectCreated;
 import dev.eventbus.examples.typed.PipelineSchemas;
-import dev.eventbus.rabbitmq.RabbitMqConnector;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A subscriber that can go away and come back: it audits every {@link ObjectCreated} (handler {@value #HANDLER}).
+ * The service {@value #SERVICE}, a subscriber that can go away and come back: it audits every {@link ObjectCreated}
+ * that datagen publishes (handler {@value #HANDLER}, {@code from("datagen")}), and hears the event store's
+ * {@link ReplayCompleted} (handler {@value #REPLAYS_HANDLER}, {@code from("eventstore")}).
  * {@link #leave()} stops it and deletes its queue, so what is published meanwhile is not kept for it;
  * {@link #rejoin()} declares the queue again, consumes live at once, and asks the event store to replay what came
  * after the last message it handled. Live and replayed copies of one message meet at the boundary: it drops every
@@ -34,7 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ObjectAudit implements AutoCloseable {
 
-    /** The handler of {@link ObjectCreated}. */
+    /** The service name, hence the exchange {@code <organization>.audit}, where it publishes {@link ReplayRequested}. */
+    public static final String SERVICE = "audit";
+    /** The handler of {@link ObjectCreated}: queue {@code <organization>.audit.1.event.object.created.object_audit}. */
     public static final String HANDLER = "object_audit";
     /** The handler that hears when the store finished a replay. */
     public static final String REPLAYS_HANDLER = "object_audit_replays";
@@ -66,10 +66,12 @@ public final class ObjectAudit implements AutoCloseable {
     }
 
     private synchronized void join() {
-        RabbitMqEventBus joined = buses.bus(b -> b.validator(PipelineSchemas.validator())
+        // its exchange feeds the store queue, so that its ReplayRequested reaches the event store behind every object
+        // published before it
+        RabbitMqEventBus joined = buses.storedBus(SERVICE, b -> b.validator(PipelineSchemas.validator())
                 .consumerThreads(1)
-                .subscribe(Subscription.of(ObjectCreated.class, HANDLER, this::audit),
-                        Subscription.of(ReplayCompleted.class, REPLAYS_HANDLER, this::replayed)));
+                .subscribe(Subscription.of(ObjectCreated.class, HANDLER, this::audit).from(Datagen.SERVICE),
+                        Subscription.of(ReplayCompleted.class, REPLAYS_HANDLER, this::replayed).from(EventStoreService.SERVICE)));
         queue = joined.convention().handlerQueue(MessageType.of(ObjectCreated.class), HANDLER);
         try {
             joined.configure();
@@ -105,20 +107,15 @@ public final class ObjectAudit implements AutoCloseable {
     }
 
     /**
-     * Goes away: stops consuming and deletes its {@link ObjectCreated} queue, so nothing is kept for it meanwhile.
+     * Goes away: stops consuming, deletes the queues of its {@link ObjectCreated} handler only
+     * ({@code clearHandler}: handler, retry and dead-letter queue), so nothing is kept for it meanwhile, and stops its bus.
      *
      * @throws EventBusException if the queue cannot be deleted
      */
     public synchronized void leave() {
+        bus.unsubscribe(HANDLER);
+        bus.clearHandler(HANDLER);
         bus.stop();
-        // The bus can delete all of its topology (clear(), exchanges included, which the other services use) but not one
-        // handler's queue: so an amqp-client channel on a connection from the library's public connector.
-        RabbitMqConnector connector = new RabbitMqConnector(buses.connection().withConnectionName(queue));
-        try (Connection connection = connector.open("leave"); Channel channel = connection.createChannel()) {
-            channel.queueDelete(queue);
-        } catch (IOException | TimeoutException e) {
-            throw new EventBusException("could not delete queue " + queue + " when leaving: " + e.getMessage(), e);
-        }
         log.info("object audit left: queue {} deleted after {} objects", queue, objects.size());
     }
 
@@ -140,7 +137,8 @@ public final class ObjectAudit implements AutoCloseable {
      * @return the request's message id
      */
     public String requestReplay() {
-        Message<ReplayRequested> request = Message.of(new ReplayRequested(queue(), 1, lastMessageId));
+        MessageType<ObjectCreated> type = MessageType.of(ObjectCreated.class);
+        Message<ReplayRequested> request = Message.of(new ReplayRequested(queue(), type.name(), type.version(), 1, lastMessageId));
         bus.publish(request);
         log.info("asked the event store to replay {} after message {}", queue(), lastMessageId);
         return request.id();

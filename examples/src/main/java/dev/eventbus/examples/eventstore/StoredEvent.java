@@ -11,12 +11,11 @@ import java.util.Objects;
  * @param name       the message name, e.g. {@code object.created}
  * @param version    the message version
  * @param kind       {@code domain_event} or {@code command}, as on the wire
- * @param routingKey the routing key it was published with
  * @param occurredOn when it happened
  * @param body       the petisco JSON envelope
  */
-public record StoredEvent(long offset, String messageId, String name, int version, String kind, String routingKey,
-                          Instant occurredOn, String body) {
+public record StoredEvent(long offset, String messageId, String name, int version, String kind, Instant occurredOn,
+                          String body) {
 
     public StoredEvent {
         if (offset < 1) {
@@ -25,7 +24,6 @@ public record StoredEvent(long offset, String messageId, String name, int versio
         Objects.requireNonNull(messageId, "messageId");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(routingKey, "routingKey");
         Objects.requireNonNull(occurredOn, "occurredOn");
         Objects.requireNonNull(body, "body");
     }

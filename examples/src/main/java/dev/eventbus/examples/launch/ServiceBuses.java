@@ -1,50 +1,77 @@
 package dev.eventbus.examples.launch;
 
+import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Where the example services get their buses: one organization and service (the logical service all of them belong
- * to, see examples/README.md) on one broker. Each service builds its own bus through {@link #bus}, adding its
- * subscriptions and settings. Immutable and thread-safe if the factory is.
+ * Where the example services get their buses: one organization on one broker, one service name per service
+ * ({@code datagen}, {@code distributor}, {@code processor}, {@code statistics}, {@code eventstore}, {@code audit}),
+ * hence one exchange {@code <organization>.<service>} each. Immutable and thread-safe if the factory is.
  *
- * @param factory    builds a bus from a customizer that adds the service's own settings; it sets connection,
- *                   organization and service. In tests this is {@code TestBroker::bus}
- * @param connection where the broker is, for what the bus does not offer (the event store's raw replay channel)
+ * @param factory builds a bus from a customizer that adds the service's own settings; it sets connection and
+ *                organization (and may set a service, which the customizer replaces). In tests this is
+ *                {@code TestBroker::bus}
  */
-public record ServiceBuses(Function<UnaryOperator<RabbitMqEventBus.Builder>, RabbitMqEventBus> factory,
-                           RabbitMqConnectionSettings connection) {
+public record ServiceBuses(Function<UnaryOperator<RabbitMqEventBus.Builder>, RabbitMqEventBus> factory) {
 
-    /** The logical service every example service publishes and consumes as: exchange {@code <organization>.pipeline}. */
-    public static final String SERVICE = "pipeline";
     /** The organization when {@code PIPELINE_ORGANIZATION} is not set. */
     public static final String DEFAULT_ORGANIZATION = "alice";
 
+    /**
+     * The default retry policy of every bus that feeds the vhost's store queue: 5 retries, 500 ms apart. A bus that
+     * declares the store (a store subscription, or {@code declareStore(true)}) declares {@code retry.store}, one queue
+     * per vhost, and without a store subscription of its own it gives it its default retry delay as TTL: every such
+     * bus of the vhost must declare the same, or the second one fails with a {@code TopologyConflictException}. 500 ms
+     * is also what the demo (same vhost, same organization) declares. Handlers set their own policies with
+     * {@code Subscription.withRetry}.
+     */
+    public static final RetryPolicy STORE_RETRY = RetryPolicy.of(5, Duration.ofMillis(500));
+
     public ServiceBuses {
         Objects.requireNonNull(factory, "factory");
-        Objects.requireNonNull(connection, "connection");
     }
 
     /**
      * Buses for the broker the environment names ({@code EVENTBUS_RABBITMQ_URL} or petisco's {@code RABBITMQ_*}; default
      * localhost), organization {@code PIPELINE_ORGANIZATION} (default {@value #DEFAULT_ORGANIZATION}, the other examples'
      * organization: the vhost-wide store queue's arguments name one organization, so only one organization per vhost
-     * can declare it) and service {@value #SERVICE}.
+     * can declare it).
      */
     public static ServiceBuses fromEnvironment() {
         RabbitMqConnectionSettings settings = RabbitMqConnectionSettings.fromEnvironment();
-        String organization = Settings.string("PIPELINE_ORGANIZATION", DEFAULT_ORGANIZATION);
+        String organization = organization();
         return new ServiceBuses(customizer -> customizer.apply(RabbitMqEventBus.builder()
                 .connection(settings)
-                .organization(organization)
-                .service(SERVICE)).build(), settings);
+                .organization(organization)).build());
     }
 
-    /** A new bus of this organization and service, with the customizer's settings. Opens no connection yet. */
-    public RabbitMqEventBus bus(UnaryOperator<RabbitMqEventBus.Builder> customizer) {
-        return factory.apply(customizer);
+    /** The organization the environment names: {@code PIPELINE_ORGANIZATION}, default {@value #DEFAULT_ORGANIZATION}. */
+    public static String organization() {
+        return Settings.string("PIPELINE_ORGANIZATION", DEFAULT_ORGANIZATION);
+    }
+
+    /**
+     * A new bus of this organization for one service (exchange {@code <organization>.<service>}), with the
+     * customizer's settings. Opens no connection yet.
+     */
+    public RabbitMqEventBus bus(String service, UnaryOperator<RabbitMqEventBus.Builder> customizer) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(customizer, "customizer");
+        return factory.apply(builder -> customizer.apply(builder.service(service)));
+    }
+
+    /**
+     * A new bus for a service whose exchange feeds the vhost's store queue, as every petisco service's does: it
+     * declares the store queues and binds its exchange to {@code store}, with {@link #STORE_RETRY} as its default
+     * retry policy (see there why). Opens no connection yet.
+     */
+    public RabbitMqEventBus storedBus(String service, UnaryOperator<RabbitMqEventBus.Builder> customizer) {
+        Objects.requireNonNull(customizer, "customizer");
+        return bus(service, builder -> customizer.apply(builder.declareStore(true).retryPolicy(STORE_RETRY)));
     }
 }

@@ -6,9 +6,6 @@ import dev.eventbus.core.Subscription;
 import dev.eventbus.examples.eventstore.ReplayCompleted;
 import dev.eventbus.examples.pipeline.ObjectCreated;
 import dev.eventbus.examples.pipeline.TaskCreated;
-import dev.eventbus.examples.pipeline.TaskFinished;
-import dev.eventbus.examples.pipeline.TaskFinishedV2;
-import dev.eventbus.examples.pipeline.TaskStarted;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.examples.eventstore.EventStore;
 import dev.eventbus.examples.eventstore.EventStoreService;
@@ -21,7 +18,9 @@ import dev.eventbus.examples.typed.DeadLetterDesk;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -68,8 +67,7 @@ public final class ServiceLauncher {
             closeAll(running);
             stopped.countDown();
         }));
-        System.out.println(name + " running on exchange " + Settings.string("PIPELINE_ORGANIZATION", ServiceBuses.DEFAULT_ORGANIZATION) + "."
-                + ServiceBuses.SERVICE + "; Ctrl-C to stop");
+        System.out.println(name + " running for organization " + ServiceBuses.organization() + "; Ctrl-C to stop");
         stopped.await();
     }
 
@@ -111,29 +109,38 @@ public final class ServiceLauncher {
 
     /**
      * Deletes the queues (with their messages) and exchanges of every example service, except the vhost-wide store
-     * queues, which other services may share.
+     * queues, which other services may share. Each service's bus deletes what it declared: its own exchanges and its
+     * handlers' queues (never another service's exchange that it subscribed from).
      */
     static void clear(ServiceBuses buses) {
-        MessageHandler<Object> none = message -> {
+        Map<String, List<Subscription>> services = new LinkedHashMap<>();
+        services.put(Datagen.SERVICE, List.of());
+        services.put(Distributor.SERVICE, List.of(
+                Subscription.of(ObjectCreated.class, Distributor.HANDLER, ignore()).from(Datagen.SERVICE)));
+        services.put(Processor.SERVICE, List.of(
+                Subscription.of(TaskCreated.class, Processor.HANDLER, ignore()).from(Distributor.SERVICE)));
+        services.put(Statistics.SERVICE, Statistics.OBSERVED.stream()
+                .map(observed -> Subscription.allMessages(Statistics.handlerName(observed), ignore()).from(observed)).toList());
+        services.put(EventStoreService.SERVICE, List.of());
+        services.put(ObjectAudit.SERVICE, List.of(
+                Subscription.of(ObjectCreated.class, ObjectAudit.HANDLER, ignore()).from(Datagen.SERVICE),
+                Subscription.of(ReplayCompleted.class, ObjectAudit.REPLAYS_HANDLER, ignore()).from(EventStoreService.SERVICE)));
+        services.forEach((service, subscriptions) -> {
+            RabbitMqEventBus bus = buses.bus(service, b -> b.subscribe(subscriptions.toArray(Subscription[]::new)));
+            try {
+                bus.clear();
+                System.out.println("deleted the queues and exchanges of " + bus.convention().mainExchange());
+            } finally {
+                bus.stop();
+            }
+        });
+        System.out.println("the vhost-wide store queues (store, retry.store, dead_letter.store) are left alone");
+    }
+
+    /** A handler that does nothing: {@link #clear} needs the subscriptions' names and types, not their work. */
+    private static <T> MessageHandler<T> ignore() {
+        return message -> {
         };
-        RabbitMqEventBus bus = buses.bus(b -> b.subscribe(
-                Subscription.of(ObjectCreated.class, Distributor.HANDLER, message -> {
-                }),
-                Subscription.of(TaskCreated.class, Processor.HANDLER, message -> {
-                }),
-                Subscription.of(Statistics.HANDLER, none, ObjectCreated.class, TaskCreated.class, TaskStarted.class,
-                        TaskFinished.class, TaskFinishedV2.class),
-                Subscription.of(ObjectCreated.class, ObjectAudit.HANDLER, message -> {
-                }),
-                Subscription.of(ReplayCompleted.class, ObjectAudit.REPLAYS_HANDLER, message -> {
-                })));
-        try {
-            bus.clear();
-            System.out.println("deleted the queues and exchanges of " + bus.convention().mainExchange()
-                    + " (the vhost-wide store queues are left alone)");
-        } finally {
-            bus.stop();
-        }
     }
 
     private static Processor.Options processorOptions() {

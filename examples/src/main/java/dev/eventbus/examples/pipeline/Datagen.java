@@ -9,11 +9,15 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Creates data objects: {@code POST /api/objects} (no body, or {@code {"kind": "video"}}) publishes
- * {@link ObjectCreated} and answers 201 with {@code {"id": "...", "kind": "..."}} once the broker confirmed it;
- * 503 if it could not be published (e.g. nothing consumes objects yet: start the distributor first). Thread-safe.
+ * The service {@value #SERVICE}: creates data objects. {@code POST /api/objects} (no body, or
+ * {@code {"kind": "video"}}) publishes {@link ObjectCreated} on its exchange {@code <organization>.datagen} and
+ * answers 201 with {@code {"id": "...", "kind": "..."}} once the broker confirmed it; 503 if it could not be
+ * published (e.g. the broker is unreachable). Its exchange feeds the vhost's store queue. Thread-safe.
  */
 public final class Datagen implements AutoCloseable {
+
+    /** The service name, hence the exchange {@code <organization>.datagen}. */
+    public static final String SERVICE = "datagen";
 
     /** The kind of objects created without a body. */
     public static final String DEFAULT_KIND = "document";
@@ -28,12 +32,12 @@ public final class Datagen implements AutoCloseable {
     }
 
     /**
-     * Declares the pipeline's exchanges and serves on {@code port} (0 for any free port).
+     * Declares its exchanges (bound to the store queue) and serves on {@code port} (0 for any free port).
      *
      * @throws dev.eventbus.core.EventBusException if the broker cannot be reached or the port bound
      */
     public static Datagen start(ServiceBuses buses, int port) {
-        RabbitMqEventBus bus = buses.bus(b -> b.validator(PipelineSchemas.validator()));
+        RabbitMqEventBus bus = buses.storedBus(SERVICE, b -> b.validator(PipelineSchemas.validator()));
         try {
             bus.configure();
         } catch (RuntimeException e) {

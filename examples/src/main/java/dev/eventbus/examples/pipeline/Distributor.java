@@ -14,16 +14,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns each {@link ObjectCreated} into {@value #TASKS_PER_OBJECT} {@link TaskCreated} commands for the processors.
- * Task ids and message ids are derived from the object id, so a retried or redelivered object yields the same
- * commands again, which consumers drop by id. Handler {@value #HANDLER}. Thread-safe.
+ * The service {@value #SERVICE}: turns each {@link ObjectCreated} that datagen publishes into
+ * {@value #TASKS_PER_OBJECT} {@link TaskCreated} commands for the processors, published on its own exchange
+ * {@code <organization>.distributor}. Task ids and message ids are derived from the object id, so a retried or
+ * redelivered object yields the same commands again, which consumers drop by id. Handler {@value #HANDLER},
+ * subscribed {@code from("datagen")}. Thread-safe.
  */
 public final class Distributor implements AutoCloseable {
 
     /** Tasks per object. */
     public static final int TASKS_PER_OBJECT = 3;
-    /** The handler name, hence the queue {@code <org>.pipeline.1.event.object.created.distributor}. */
+    /** The service name, hence the exchange {@code <organization>.distributor}. */
+    public static final String SERVICE = "distributor";
+    /**
+     * The handler name, hence the queue {@code <organization>.distributor.1.event.object.created.distributor}, bound to
+     * datagen's exchange with datagen's routing key {@code <organization>.datagen.1.event.object.created}.
+     */
     public static final String HANDLER = "distributor";
+    /** Retries of an object whose tasks could not be published. */
+    public static final RetryPolicy RETRY = RetryPolicy.of(3, Duration.ofMillis(500));
 
     private static final Logger log = LoggerFactory.getLogger(Distributor.class);
 
@@ -31,9 +40,10 @@ public final class Distributor implements AutoCloseable {
     private final AtomicInteger distributed = new AtomicInteger();
 
     private Distributor(ServiceBuses buses) {
-        this.bus = buses.bus(b -> b.validator(PipelineSchemas.validator())
-                .retryPolicy(RetryPolicy.of(3, Duration.ofMillis(500)))
-                .subscribe(Subscription.of(ObjectCreated.class, HANDLER, this::distribute)));
+        this.bus = buses.storedBus(SERVICE, b -> b.validator(PipelineSchemas.validator())
+                .subscribe(Subscription.of(ObjectCreated.class, HANDLER, this::distribute)
+                        .from(Datagen.SERVICE)
+                        .withRetry(RETRY)));
     }
 
     /**

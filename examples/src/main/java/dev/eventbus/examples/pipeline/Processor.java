@@ -16,11 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks. Every instance subscribes the same handler, {@value #HANDLER}, to {@link TaskCreated}, so all
- * instances consume from one queue, {@code <org>.pipeline.1.command.task.created.processor}, and each task goes to
- * one of them. For each task it publishes {@link TaskStarted}, works, then publishes {@link TaskFinished} (legacy
- * instances, version 1) or {@link TaskFinishedV2} (version 2), with ids derived from the task so that a retried
- * task publishes no second copy anyone would count.
+ * The service {@value #SERVICE}: runs tasks. Every instance is the same service and subscribes the same handler,
+ * {@value #HANDLER}, to the {@link TaskCreated} commands the distributor publishes ({@code from("distributor")}), so
+ * all instances consume from one queue, {@code <organization>.processor.1.command.task.created.processor}, and each
+ * task goes to one of them. For each task it publishes, on {@code <organization>.processor}, {@link TaskStarted},
+ * works, then publishes {@link TaskFinished} (legacy instances, version 1) or {@link TaskFinishedV2} (version 2),
+ * with ids derived from the task so that a retried task publishes no second copy anyone would count.
  *
  * <p>Failures, to watch retries and dead letters: a task whose object kind is in {@code unsupportedKinds} fails on
  * every attempt (dead-lettered once the retries are used up; deploy a processor that supports it and reprocess the
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Processor implements AutoCloseable {
 
+    /** The service name every instance shares, hence the exchange {@code <organization>.processor}. */
+    public static final String SERVICE = "processor";
     /** The handler name all instances share, hence their one queue. */
     public static final String HANDLER = "processor";
 
@@ -86,9 +89,10 @@ public final class Processor implements AutoCloseable {
 
     private Processor(ServiceBuses buses, Options options) {
         this.options = options;
-        this.bus = buses.bus(b -> b.validator(PipelineSchemas.validator())
-                .retryPolicy(options.retry())
-                .subscribe(Subscription.of(TaskCreated.class, HANDLER, this::process)));
+        this.bus = buses.storedBus(SERVICE, b -> b.validator(PipelineSchemas.validator())
+                .subscribe(Subscription.of(TaskCreated.class, HANDLER, this::process)
+                        .from(Distributor.SERVICE)
+                        .withRetry(options.retry())));
     }
 
     /**

@@ -4,7 +4,7 @@ import dev.eventbus.core.Command;
 
 /**
  * The distributor asks a processor to run one task of an object: a command, routed as
- * {@code <org>.pipeline.1.command.task.created} to the one queue all processors share.
+ * {@code <org>.distributor.1.command.task.created} on the distributor's exchange, to the one queue all processors share.
  *
  * @param taskId   the task's id
  * @param objectId the object the task belongs to

@@ -6,7 +6,7 @@ import dev.eventbus.core.MessageVersion;
 
 /**
  * A processor finished a task: version 2 of {@code task.finished}, which adds how long the work took as the
- * processor measured it. Routed as {@code <org>.pipeline.2.event.task.finished}, so version 1 consumers never see it.
+ * processor measured it. Routed as {@code <org>.processor.2.event.task.finished}, so version 1 consumers never see it.
  *
  * @param taskId         the task's id
  * @param objectId       the object the task belongs to

@@ -15,8 +15,10 @@ import java.util.Map;
 /**
  * Dead letters of the processors, on demand over HTTP: {@code GET /api/dead-letters} lists up to {@code max}
  * (default 100) without removing them; {@code POST /api/dead-letters/reprocess?max=n} sends up to {@code n}
- * (default 100) back to the processors' queue with their retry count reset, e.g. once a fix is deployed.
- * Thread-safe; requests block while the broker answers.
+ * (default 100) back to the processors' queue with their retry count reset, e.g. once a fix is deployed. It is an
+ * operations desk of the service {@code processor}, so its bus is a bus of that service: the dead-letter queue and
+ * the retry route back to the handler queue are the processor service's. Thread-safe; requests block while the
+ * broker answers.
  */
 public final class DeadLetterDesk implements AutoCloseable {
 
@@ -31,12 +33,12 @@ public final class DeadLetterDesk implements AutoCloseable {
     }
 
     /**
-     * Declares the exchanges, then serves on {@code port} (0 for any free port).
+     * Declares the processor service's exchanges, then serves on {@code port} (0 for any free port).
      *
      * @throws dev.eventbus.core.EventBusException if the broker cannot be reached or the port bound
      */
     public static DeadLetterDesk start(ServiceBuses buses, int port) {
-        RabbitMqEventBus bus = buses.bus(b -> b.validator(PipelineSchemas.validator()));
+        RabbitMqEventBus bus = buses.bus(Processor.SERVICE, b -> b.validator(PipelineSchemas.validator()));
         JsonHttpServer http;
         try {
             bus.configure();

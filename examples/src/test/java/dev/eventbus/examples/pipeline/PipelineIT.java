@@ -12,7 +12,6 @@ import dev.eventbus.examples.eventstore.ReplayCompleted;
 import dev.eventbus.examples.eventstore.StoredEvent;
 import dev.eventbus.examples.launch.ServiceBuses;
 import dev.eventbus.examples.typed.DeadLetterDesk;
-import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.RabbitMqTest;
 import dev.eventbus.testkit.TestBroker;
@@ -32,7 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every example service in one JVM against the local broker, on a vhost of this test's own (the store queue is one
- * per vhost): objects created over HTTP become three tasks each, run by two competing processors that publish
+ * per vhost), each service on its own exchange and subscribing to the others' messages: objects created over HTTP
+ * become three tasks each, run by two competing processors that publish
  * task.finished in two versions; a kind no processor supports is dead-lettered, then reprocessed over HTTP once a
  * processor that supports it is deployed; the statistics count every message; the event store holds every message;
  * a subscriber that was away gets exactly what it missed replayed, then continues live.
@@ -63,14 +63,14 @@ class PipelineIT {
     }
 
     private static Map<String, Long> storedPerName(EventStore store) {
-        return store.read(1, null, 10_000).stream()
+        return store.read(1, 10_000).stream()
                 .collect(Collectors.groupingBy(StoredEvent::name, TreeMap::new, Collectors.counting()));
     }
 
     @Test
     void objectsBecomeTasksThatAreCountedStoredAndReplayedToASubscriberThatWasAway(TestBroker broker) throws Exception {
         TestBroker vhost = broker.withOwnVirtualHost();
-        ServiceBuses buses = new ServiceBuses(vhost::bus, RabbitMqConnectionSettings.fromUri(vhost.uri()));
+        ServiceBuses buses = new ServiceBuses(vhost::bus);
         Processor.Options withFaults = Processor.Options.named("unused").unsupported(Set.of("video")).flaky(Set.of("image"));
         try (EventStore store = EventStore.open("jdbc:h2:mem:events-" + vhost.organization() + ";DB_CLOSE_DELAY=-1", "events");
              EventStoreService eventStore = EventStoreService.start(buses, store, 2, 0);
@@ -146,6 +146,8 @@ class PipelineIT {
             assertEquals(40, head.path("head").asLong(), "head offset: " + head);
 
             // 5. the audit goes away, misses three objects, comes back: exactly those are replayed, then it goes on live
+            assertEquals(vhost.organization() + ".audit.1.event.object.created.object_audit", audit.queue(),
+                    "the audit's queue: service audit's name, subscribed from datagen");
             Await.until("the audit saw the first 4 objects", WAIT, () -> audit.objects().size() == 4,
                     () -> audit.objects().toString());
             audit.leave();

@@ -53,9 +53,9 @@ class PipelineSchemasTest {
         validate(new TaskStarted("o-1-1", "o-1", "p-1"));
         validate(new TaskFinished("o-1-1", "o-1", "p-1"));
         validate(new TaskFinishedV2("o-1-1", "o-1", "p-1", 20));
-        validate(new ReplayRequested("alice.pipeline.1.event.object.created.object_audit", 1, null));
-        validate(new ReplayRequested("alice.pipeline.1.event.object.created.object_audit", 1, "m-1"));
-        validate(new ReplayCompleted("alice.pipeline.1.event.object.created.object_audit", "m-2", 5, 4, 0));
+        validate(new ReplayRequested("alice.audit.1.event.object.created.object_audit", "object.created", 1, 1, null));
+        validate(new ReplayRequested("alice.audit.1.event.object.created.object_audit", "object.created", 1, 1, "m-1"));
+        validate(new ReplayCompleted("alice.audit.1.event.object.created.object_audit", "m-2", 5, 4, 0));
     }
 
     @Test
