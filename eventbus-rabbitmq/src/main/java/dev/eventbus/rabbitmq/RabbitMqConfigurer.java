@@ -127,6 +127,10 @@ public final class RabbitMqConfigurer {
     }
 
     private static String conflictAdvice(String name, String argument) {
+        if (name.equals(dev.eventbus.core.Convention.STORE_RETRY_QUEUE) && "x-message-ttl".equals(argument)) {
+            return "retry.store is shared by the whole vhost: every service must declare it with the same storeRetryDelay "
+                    + "(default 5 s, as petisco), or delete it and configure again";
+        }
         if (name.equals(dev.eventbus.core.Convention.STORE_QUEUE) || name.equals(dev.eventbus.core.Convention.STORE_RETRY_QUEUE)) {
             return "The store queues are shared by the whole vhost and name one organization's exchanges: use one "
                     + "organization per vhost, or delete the store queues (they hold messages of every service) and configure again";

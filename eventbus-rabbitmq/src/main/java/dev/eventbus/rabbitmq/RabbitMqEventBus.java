@@ -96,7 +96,7 @@ public final class RabbitMqEventBus implements EventBus {
         this.retryPolicy = builder.retryPolicy;
         this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
                 builder.handlerQueueTtl == null ? null : (int) builder.handlerQueueTtl.toMillis(), builder.retryPolicy,
-                builder.declareStore);
+                builder.declareStore, (int) builder.storeRetryDelay.toMillis());
         this.prefetch = builder.prefetch;
         this.consumerThreads = builder.consumerThreads;
         this.maxInFlight = builder.maxInFlight;
@@ -185,25 +185,54 @@ public final class RabbitMqEventBus implements EventBus {
     }
 
     /**
-     * Publishes a message body, as it is, to one handler queue of this service only (through the main exchange with
-     * the queue's {@code retry.<queue>} key, which nothing else is bound to), and returns once the broker confirmed
-     * it. For replaying stored messages to a handler that missed them, or moving messages between queues. The body
+     * Publishes a message body, as it is, to one handler queue only (through the main exchange of the service the
+     * queue belongs to, with the queue's {@code retry.<queue>} key, which nothing else is bound to), and returns once
+     * the broker confirmed it. The queue may be another service's. For replaying stored messages to a handler that missed them, or moving messages between queues. The body
      * should be an envelope the handler can decode; it gets no headers, so it counts as a first attempt.
      *
      * @param handlerQueue the queue, e.g. {@code bus.convention().handlerQueue(type, "audit")}
-     * @throws UnroutableMessageException   if no such queue is bound (not configured, or another service's)
+     * @throws UnroutableMessageException   if no such queue is bound (not configured)
      * @throws PublishNotConfirmedException if the broker did not confirm it
      */
     public void deliverTo(String handlerQueue, byte[] body) {
-        Objects.requireNonNull(handlerQueue, "handlerQueue");
         Objects.requireNonNull(body, "body");
+        publisherOrOpen().publish(exchangeOf(handlerQueue), convention.retryRoutingKey(handlerQueue), true, deliveryProperties(),
+                body, "a message delivered to " + handlerQueue);
+    }
+
+    /**
+     * {@link #deliverTo(String, byte[]) Delivers} several bodies, in this order (on one channel, so the queue gets
+     * them in order), all in flight at once, and returns once all are confirmed. Those caught by a connection loss or
+     * a channel error are published again, one by one, after the others: order holds only without faults.
+     *
+     * @throws PublishException the first that failed, the others suppressed; the rest were delivered
+     */
+    public void deliverTo(String handlerQueue, List<byte[]> bodies) {
+        String exchange = exchangeOf(handlerQueue);
+        String routingKey = convention.retryRoutingKey(handlerQueue);
+        bodies.forEach(body -> Objects.requireNonNull(body, "body"));
+        List<CompletableFuture<Void>> confirms = publisherOrOpen().publishInOrder(exchange, routingKey, true, deliveryProperties(),
+                bodies, "a message delivered to " + handlerQueue);
+        awaitAll(confirms, i -> deliverTo(handlerQueue, bodies.get(i)), i -> "message " + i + " delivered to " + handlerQueue);
+    }
+
+    /** The main exchange of the service a handler queue belongs to: the first two parts of its name. */
+    private String exchangeOf(String handlerQueue) {
+        Objects.requireNonNull(handlerQueue, "handlerQueue");
         if (stopped) {
             throw new EventBusStoppedException("a message was not delivered to " + handlerQueue + ": the bus is stopped");
         }
-        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2)
-                .appId(convention.service()).build();
-        publisherOrOpen().publish(convention.mainExchange(), convention.retryRoutingKey(handlerQueue), true, properties, body,
-                "a message delivered to " + handlerQueue);
+        String[] parts = handlerQueue.split("\\.", 3);
+        if (parts.length < 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            throw new ConfigurationException("'" + handlerQueue + "' is not a handler queue name (<organization>.<service>...."
+                    + "<handler>): take it from convention().handlerQueue(type, handler)");
+        }
+        return parts[0] + "." + parts[1];
+    }
+
+    private AMQP.BasicProperties deliveryProperties() {
+        return new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).appId(convention.service())
+                .build();
     }
 
     /** Reads and reprocesses the dead letters of this bus's handlers. */
@@ -244,20 +273,30 @@ public final class RabbitMqEventBus implements EventBus {
      */
     @Override
     public void publish(List<?> payloadsOrMessages) {
-        List<CompletableFuture<Void>> confirms = new ArrayList<>(payloadsOrMessages.size());
         List<Message<?>> messages = payloadsOrMessages.stream().<Message<?>>map(EventBus::toMessage).toList();
+        List<CompletableFuture<Void>> confirms = new ArrayList<>(messages.size());
         for (Message<?> message : messages) {
             confirms.add(publishAsync(message));
         }
+        awaitAll(confirms, i -> publish(messages.get(i)), i -> messages.get(i).describe());
+    }
+
+    /**
+     * Waits for every confirm; a message unconfirmed because the connection dropped or another message's channel
+     * error closed its channel is published again the way a single blocking publish recovers.
+     *
+     * @throws EventBusException the first failure, the others suppressed
+     */
+    private static void awaitAll(List<CompletableFuture<Void>> confirms, java.util.function.IntConsumer publishAgain,
+                                 java.util.function.IntFunction<String> describe) {
         EventBusException first = null;
         for (int i = 0; i < confirms.size(); i++) {
             try {
                 confirms.get(i).join();
             } catch (java.util.concurrent.CompletionException e) {
                 if (e.getCause() instanceof PublishNotConfirmedException lost && (lost.connectionLost() || lost.channelClosed())) {
-                    // published again the way a single blocking publish recovers (after recovery; alone on a channel)
                     try {
-                        publish(messages.get(i));
+                        publishAgain.accept(i);
                         continue;
                     } catch (EventBusException again) {
                         first = addFailure(first, again);
@@ -265,7 +304,7 @@ public final class RabbitMqEventBus implements EventBus {
                     }
                 }
                 first = addFailure(first, e.getCause() instanceof EventBusException ebe ? ebe
-                        : new PublishException(messages.get(i).describe() + " failed: " + e.getCause(), e.getCause()));
+                        : new PublishException(describe.apply(i) + " failed: " + e.getCause(), e.getCause()));
             }
         }
         if (first != null) {
@@ -346,6 +385,8 @@ public final class RabbitMqEventBus implements EventBus {
         RetryPolicy policy = subscription.retryPolicyOr(retryPolicy);
         List<QueueConsumer> added = new ArrayList<>();
         if (subscription.isStore()) {
+            // the store's retry delay is the shared retry.store queue's TTL, whatever the subscription's policy says
+            policy = RetryPolicy.of(policy.maxRetries(), Duration.ofMillis(topologyOptions.storeRetryDelay()));
             added.add(new QueueConsumer(subscription, null, Topology.QueueRoutes.forStore(convention), policy,
                     this::processor, this::execute, this::restoreLater));
         } else if (subscription.isAllMessages()) {
@@ -587,6 +628,7 @@ public final class RabbitMqEventBus implements EventBus {
         private int deliveryLimit = 10;
         private Duration handlerQueueTtl;
         private boolean declareStore;
+        private Duration storeRetryDelay = Duration.ofSeconds(5);
         private int maxInFlight = 100;
         private int publisherChannels = 4;
         private Duration publishTimeout = Duration.ofSeconds(30);
@@ -690,6 +732,16 @@ public final class RabbitMqEventBus implements EventBus {
         /** Whether {@link #configure()} declares the shared store queues. Default: false (true with a store subscription). */
         public Builder declareStore(boolean declare) {
             this.declareStore = declare;
+            return this;
+        }
+
+        /**
+         * The TTL of the vhost-wide {@code retry.store} queue: how long a store handler's failed message waits before
+         * it is retried. Every service of a vhost that declares the store must use the same value (the queue is
+         * shared). Default: 5 s, as petisco. The store subscription's own retry policy sets only how often.
+         */
+        public Builder storeRetryDelay(Duration delay) {
+            this.storeRetryDelay = RetryPolicy.of(0, Objects.requireNonNull(delay, "delay")).delay();
             return this;
         }
 

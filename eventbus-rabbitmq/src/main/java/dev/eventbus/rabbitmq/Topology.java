@@ -85,14 +85,26 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
      *                         is dead-lettered)
      * @param defaultRetry     the retry policy of handlers without their own (its delay is the retry queue's TTL)
      * @param declareStore     whether to declare the shared store queues
+     * @param storeRetryDelay  {@code x-message-ttl} of the shared {@code retry.store} queue in ms; every service of the
+     *                         vhost must agree on it
      */
     public record Options(QueueType queueType, int deliveryLimit, Integer handlerQueueTtl, RetryPolicy defaultRetry,
-                          boolean declareStore) {
+                          boolean declareStore, int storeRetryDelay) {
+
+        /** Options with petisco's store retry delay, 5000 ms. */
+        public Options(QueueType queueType, int deliveryLimit, Integer handlerQueueTtl, RetryPolicy defaultRetry,
+                       boolean declareStore) {
+            this(queueType, deliveryLimit, handlerQueueTtl, defaultRetry, declareStore, 5000);
+        }
+
         public Options {
             Objects.requireNonNull(queueType, "queueType");
             Objects.requireNonNull(defaultRetry, "defaultRetry");
             if (deliveryLimit < 1) {
                 throw new dev.eventbus.core.ConfigurationException("quorum delivery limit " + deliveryLimit + " must be 1 or more");
+            }
+            if (storeRetryDelay < 1) {
+                throw new dev.eventbus.core.ConfigurationException("store retry delay " + storeRetryDelay + " ms must be 1 or more");
             }
             if (handlerQueueTtl != null && handlerQueueTtl < 1) {
                 throw new dev.eventbus.core.ConfigurationException("handler queue TTL " + handlerQueueTtl + " ms must be 1 or more");
@@ -128,8 +140,9 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
     /**
      * Plans the topology of a service: its three exchanges, and for every (message type, handler) pair the handler
      * queue, its retry queue (TTL = the handler's retry delay) and dead-letter queue with petisco's bindings; the
-     * store queues when there is a store subscription (its retry delay is {@code retry.store}'s TTL) or
-     * {@code options.declareStore()}. An {@link Subscription#allMessages all-messages} handler gets a queue of its own
+     * store queues when there is a store subscription or {@code options.declareStore()}, with
+     * {@code options.storeRetryDelay()} as {@code retry.store}'s TTL whatever the retry policies (the queue is shared
+     * by the vhost, so it cannot follow any one service's). An {@link Subscription#allMessages all-messages} handler gets a queue of its own
      * bound with the service's event and command keys. A subscription {@link Subscription#from(String) from another
      * service} binds its queue to that service's exchange instead.
      */
@@ -140,10 +153,10 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
         exchanges.add(new Exchange(convention.mainExchange(), false));
         exchanges.add(new Exchange(convention.retryExchange(), false));
         exchanges.add(new Exchange(convention.deadLetterExchange(), false));
-        RetryPolicy storeRetry = options.declareStore() ? options.defaultRetry() : null;
+        boolean store = options.declareStore();
         for (Subscription subscription : subscriptions) {
             if (subscription.isStore()) {
-                storeRetry = subscription.retryPolicyOr(options.defaultRetry());
+                store = true;
                 continue;
             }
             Convention publisher = subscription.source().map(source -> source.convention(convention)).orElse(convention);
@@ -166,8 +179,8 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
                 planHandlerQueue(convention, options, retryPolicy, queue, queues, bindings);
             }
         }
-        if (storeRetry != null) {
-            planStore(convention, options, storeRetry, exchanges, queues, bindings);
+        if (store) {
+            planStore(convention, options, exchanges, queues, bindings);
         }
         return new Topology(new ArrayList<>(exchanges), queues, new ArrayList<>(bindings));
     }
@@ -199,8 +212,8 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
         bindings.add(new Binding(convention.deadLetterExchange(), deadLetterQueue, deadLetterKey));
     }
 
-    private static void planStore(Convention convention, Options options, RetryPolicy retryPolicy, Set<Exchange> exchanges,
-                                  List<Queue> queues, Set<Binding> bindings) {
+    private static void planStore(Convention convention, Options options, Set<Exchange> exchanges, List<Queue> queues,
+                                  Set<Binding> bindings) {
         String main = convention.mainExchange();
         String serviceDeadLetter = convention.deadLetterExchange();
         String storeRetry = convention.storeRetryExchange();
@@ -217,7 +230,7 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
 
         Map<String, Object> retryArgs = typeArgs(options, false);
         deadLetterTo(retryArgs, options, storeRetry, Convention.STORE_QUEUE);
-        retryArgs.put(MESSAGE_TTL, retryPolicy.delayMillis());
+        retryArgs.put(MESSAGE_TTL, options.storeRetryDelay());
         queues.add(new Queue(Convention.STORE_RETRY_QUEUE, retryArgs, true));
 
         queues.add(new Queue(Convention.STORE_DEAD_LETTER_QUEUE, typeArgs(options, false), true));

@@ -74,10 +74,13 @@ class TopologyTest {
     }
 
     @Test
-    void theStoreRetryQueueTakesTheStoreSubscriptionsOwnDelay() {
-        Topology topology = plan(CLASSIC, Subscription.store("event_store", m -> { })
-                .withRetry(RetryPolicy.of(2, Duration.ofMillis(750))));
-        assertEquals(750, topology.queue("retry.store").orElseThrow().arguments().get("x-message-ttl"));
+    void theStoreRetryQueueTakesTheVhostWideStoreRetryDelayWhateverTheRetryPolicies() {
+        Subscription store = Subscription.store("event_store", m -> { }).withRetry(RetryPolicy.of(2, Duration.ofMillis(750)));
+        Topology defaults = plan(new Topology.Options(QueueType.CLASSIC, 10, null, RetryPolicy.of(1, Duration.ofMillis(100)), false),
+                store);
+        assertEquals(5000, defaults.queue("retry.store").orElseThrow().arguments().get("x-message-ttl"));
+        Topology feeding = plan(new Topology.Options(QueueType.CLASSIC, 10, null, RetryPolicy.DEFAULT, true, 800), sendMail());
+        assertEquals(800, feeding.queue("retry.store").orElseThrow().arguments().get("x-message-ttl"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.eventbus.core.InMemoryEventBus;
 import dev.eventbus.core.MessageType;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.rabbitmq.BrokerUnavailableException;
+import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import java.time.Duration;
 import java.util.List;
@@ -31,13 +32,13 @@ public final class Demo {
 
     /** Runs the demo; exits non-zero if the outcome is not the expected one. */
     public static void main(String[] args) throws InterruptedException {
-        if (!run()) {
+        if (!run(RabbitMqConnectionSettings.fromEnvironment())) {
             System.exit(1);
         }
     }
 
-    /** Runs the demo, printing what happens; true if the outcome is the expected one. */
-    static boolean run() throws InterruptedException {
+    /** Runs the demo on the broker the settings name (else in memory), printing what happens; true if as expected. */
+    static boolean run(RabbitMqConnectionSettings connection) throws InterruptedException {
         long start = System.nanoTime();
         Consumer<String> report = line -> System.out.printf("[%5d ms] %s%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), line);
@@ -50,7 +51,7 @@ public final class Demo {
         };
         SendMailHandler sendMail = new SendMailHandler(counting);
         boolean ok = false;
-        RabbitMqEventBus rabbit = ExampleService.bus("demo", sendMail, counting);
+        RabbitMqEventBus rabbit = ExampleService.bus(connection, "demo", sendMail, counting);
         boolean declared = false;
         try {
             rabbit.configure();
@@ -73,7 +74,7 @@ public final class Demo {
         } finally {
             rabbit.stop();
             if (declared) {
-                try (RabbitMqEventBus cleaner = ExampleService.bus("demo", report)) {
+                try (RabbitMqEventBus cleaner = ExampleService.bus(connection, "demo", new SendMailHandler(report), report)) {
                     cleaner.clear();
                 }
             }

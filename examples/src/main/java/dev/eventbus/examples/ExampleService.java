@@ -2,6 +2,7 @@ package dev.eventbus.examples;
 
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
+import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.schema.JsonSchemaValidator;
 import java.time.Duration;
@@ -34,12 +35,14 @@ final class ExampleService {
 
     /** The bus, connecting as the environment says (EVENTBUS_RABBITMQ_URL or RABBITMQ_*; default localhost). */
     static RabbitMqEventBus bus(String service, Consumer<String> report) {
-        return bus(service, new SendMailHandler(report), report);
+        return bus(RabbitMqConnectionSettings.fromEnvironment(), service, new SendMailHandler(report), report);
     }
 
     /** The bus with a given mail handler, so the demo can read its counts. */
-    static RabbitMqEventBus bus(String service, SendMailHandler sendMail, Consumer<String> report) {
+    static RabbitMqEventBus bus(RabbitMqConnectionSettings connection, String service, SendMailHandler sendMail,
+                                Consumer<String> report) {
         return RabbitMqEventBus.builder()
+                .connection(connection)
                 .organization(ORGANIZATION)
                 .service(service)
                 .retryPolicy(RETRY)

@@ -77,6 +77,26 @@ class SubscriptionScopesIT {
     }
 
     @Test
+    void deliverToReachesAnotherServicesHandlerQueueInOrder(TestBroker broker) {
+        List<String> audited = new CopyOnWriteArrayList<>();
+        RabbitMqEventBus audit = broker.bus(b -> b.service("audit").consumerThreads(1)
+                .subscribe(Subscription.of(UserCreated.class, "object_audit", m -> audited.add(m.payload().name()))));
+        audit.configure();
+        audit.start();
+        RabbitMqEventBus store = broker.bus(b -> b.service("eventstore"));
+        String auditQueue = audit.convention().handlerQueue(MessageType.of(UserCreated.class), "object_audit");
+        List<byte[]> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            bodies.add(store.codec().encode(Message.of(new UserCreated("u-" + i, "n" + i))));
+        }
+
+        store.deliverTo(auditQueue, bodies);
+
+        Await.until("the 50 replayed messages", TIMEOUT, () -> audited.size() == 50, audited::toString);
+        assertEquals(java.util.stream.IntStream.range(0, 50).mapToObj(i -> "n" + i).toList(), audited);
+    }
+
+    @Test
     void clearHandlerDeletesOnlyThatHandlersQueues(TestBroker broker) {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(
                 Subscription.of(UserCreated.class, "leaving", m -> { }),

@@ -1,6 +1,6 @@
 package dev.eventbus.examples.eventstore;
 
-import dev.eventbus.core.Convention;
+import dev.eventbus.core.ConfigurationException;
 import dev.eventbus.core.Message;
 import dev.eventbus.core.MessageKind;
 import dev.eventbus.core.NonRetryableException;
@@ -9,12 +9,11 @@ import dev.eventbus.examples.launch.JsonHttpServer;
 import dev.eventbus.examples.launch.ServiceBuses;
 import dev.eventbus.examples.typed.PipelineSchemas;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.UnroutableMessageException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@link ReplayRequested} command reaches it through the same queue, after every message published before it: so
  * when it handles the request, everything the subscriber could have missed is stored. It then sends the stored
  * messages of the requested name and version, from the requested offset on, in chunks of {@code chunkSize}, to the
- * requesting queue only ({@code RabbitMqEventBus.deliverTo}, each chunk confirmed before the next is read), and
- * publishes {@link ReplayCompleted}.
- *
- * <p>{@code deliverTo} reaches the handler queues of its bus's own service only (through that service's exchange),
- * so replays to a queue of service {@code audit} go through a publish-only bus of service {@code audit}, one per
- * requesting service, built on first use.
+ * requesting queue only ({@code RabbitMqEventBus.deliverTo}: a chunk in order on one channel, confirmed before the
+ * next is read), and publishes {@link ReplayCompleted}.
  *
  * <p>HTTP: {@code GET /api/events?from=1&limit=100} (offset, id, name, version, kind of each) and
  * {@code GET /api/events/head} ({@code {"head": n, "count": n}}). Thread-safe.
@@ -47,28 +42,22 @@ public final class EventStoreService implements AutoCloseable {
     /** The name of {@link ReplayRequested} on the wire, as the store handler sees it (untyped). */
     static final String REPLAY_REQUESTED = "replay.requested";
 
-    /** What a service name may hold (docs/rabbitmq.md: organization and service are {@code [A-Za-z0-9_-]}). */
-    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Logger log = LoggerFactory.getLogger(EventStoreService.class);
 
-    private final ServiceBuses buses;
     private final EventStore store;
     private final int chunkSize;
     private final RabbitMqEventBus bus;
-    private final Map<String, RabbitMqEventBus> deliveryBuses = new ConcurrentHashMap<>();
     private final JsonHttpServer http;
-    private volatile boolean closed;
 
     private EventStoreService(ServiceBuses buses, EventStore store, int chunkSize, JsonHttpServer http) {
-        this.buses = buses;
         this.store = store;
         this.chunkSize = chunkSize;
         this.http = http;
-        // the store subscription's retry delay is the TTL of retry.store, one queue per vhost: it matches what every
-        // other service that declares the store gives it (ServiceBuses.STORE_RETRY)
+        // one handler thread: messages are stored in the order the broker routed them. The retry delay of store
+        // messages is retry.store's TTL, one queue per vhost (storeRetryDelay, petisco's 5 s, for every service)
         this.bus = buses.bus(SERVICE, b -> b.validator(PipelineSchemas.storeValidator())
                 .consumerThreads(1)
-                .subscribe(Subscription.store(HANDLER, this::store).withRetry(ServiceBuses.STORE_RETRY)));
+                .subscribe(Subscription.store(HANDLER, this::store)));
     }
 
     /**
@@ -123,14 +112,17 @@ public final class EventStoreService implements AutoCloseable {
                 from = Math.max(from, offset.getAsLong() + 1);
             }
         }
-        RabbitMqEventBus delivery = deliveryBus(queue);
         long first = from;
         long last = from - 1;
         long replayed = 0;
         List<StoredEvent> chunk = store.read(from, name, version, chunkSize);
         while (!chunk.isEmpty()) {
-            for (StoredEvent event : chunk) {
-                delivery.deliverTo(queue, event.body().getBytes(StandardCharsets.UTF_8));
+            List<byte[]> bodies = chunk.stream().map(event -> event.body().getBytes(StandardCharsets.UTF_8)).toList();
+            try {
+                bus.deliverTo(queue, bodies);
+            } catch (ConfigurationException | UnroutableMessageException e) {
+                throw new NonRetryableException("replay requested for queue '" + queue + "', which is not a configured handler "
+                        + "queue: nothing to replay to (" + e.getMessage() + ")", e);
             }
             replayed += chunk.size();
             last = chunk.get(chunk.size() - 1).offset();
@@ -138,30 +130,6 @@ public final class EventStoreService implements AutoCloseable {
         }
         log.info("replayed {} stored {} v{} (offsets {} to {}) to {}", replayed, name, version, first, last, queue);
         bus.publish(new ReplayCompleted(queue, request.id(), first, last, replayed));
-    }
-
-    /**
-     * A publish-only bus of the service that owns a handler queue ({@code <organization>.<service>.<...>}), whose
-     * {@code deliverTo} reaches that queue.
-     */
-    private RabbitMqEventBus deliveryBus(String queue) {
-        Convention own = bus.convention();
-        String prefix = own.organization() + ".";
-        int serviceEnd = queue.indexOf('.', prefix.length());
-        String service = queue.startsWith(prefix) && serviceEnd > prefix.length() ? queue.substring(prefix.length(), serviceEnd) : null;
-        if (service == null || !SERVICE_NAME.matcher(service).matches()) {
-            throw new NonRetryableException("replay requested for queue '" + queue + "', which is not a handler queue of "
-                    + "organization " + own.organization() + " (<organization>.<service>.<routing key>.<handler>): nothing to replay to");
-        }
-        if (service.equals(own.service())) {
-            return bus;
-        }
-        synchronized (deliveryBuses) {
-            if (closed) {
-                throw new NonRetryableException("the event store is closing: replay to " + queue + " not sent");
-            }
-            return deliveryBuses.computeIfAbsent(service, owner -> buses.bus(owner, b -> b.validator(PipelineSchemas.storeValidator())));
-        }
     }
 
     private List<Map<String, Object>> list(long from, int limit) {
@@ -186,10 +154,5 @@ public final class EventStoreService implements AutoCloseable {
     public void close() {
         http.close();
         bus.stop();
-        synchronized (deliveryBuses) {
-            closed = true;
-            deliveryBuses.values().forEach(RabbitMqEventBus::stop);
-            deliveryBuses.clear();
-        }
     }
 }

@@ -1,9 +1,7 @@
 package dev.eventbus.examples.launch;
 
-import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -21,16 +19,6 @@ public record ServiceBuses(Function<UnaryOperator<RabbitMqEventBus.Builder>, Rab
 
     /** The organization when {@code PIPELINE_ORGANIZATION} is not set. */
     public static final String DEFAULT_ORGANIZATION = "alice";
-
-    /**
-     * The default retry policy of every bus that feeds the vhost's store queue: 5 retries, 500 ms apart. A bus that
-     * declares the store (a store subscription, or {@code declareStore(true)}) declares {@code retry.store}, one queue
-     * per vhost, and without a store subscription of its own it gives it its default retry delay as TTL: every such
-     * bus of the vhost must declare the same, or the second one fails with a {@code TopologyConflictException}. 500 ms
-     * is also what the demo (same vhost, same organization) declares. Handlers set their own policies with
-     * {@code Subscription.withRetry}.
-     */
-    public static final RetryPolicy STORE_RETRY = RetryPolicy.of(5, Duration.ofMillis(500));
 
     public ServiceBuses {
         Objects.requireNonNull(factory, "factory");
@@ -67,11 +55,11 @@ public record ServiceBuses(Function<UnaryOperator<RabbitMqEventBus.Builder>, Rab
 
     /**
      * A new bus for a service whose exchange feeds the vhost's store queue, as every petisco service's does: it
-     * declares the store queues and binds its exchange to {@code store}, with {@link #STORE_RETRY} as its default
-     * retry policy (see there why). Opens no connection yet.
+     * declares the store queues and binds its exchange to {@code store} ({@code retry.store}'s TTL is the bus's
+     * {@code storeRetryDelay}, the same for every service of the vhost). Opens no connection yet.
      */
     public RabbitMqEventBus storedBus(String service, UnaryOperator<RabbitMqEventBus.Builder> customizer) {
         Objects.requireNonNull(customizer, "customizer");
-        return bus(service, builder -> customizer.apply(builder.declareStore(true).retryPolicy(STORE_RETRY)));
+        return bus(service, builder -> customizer.apply(builder.declareStore(true)));
     }
 }
