@@ -23,13 +23,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,25 +56,17 @@ public final class RabbitMqEventBus implements EventBus {
     private final MessageValidator validator;
     private final RetryPolicy retryPolicy;
     private final Topology.Options topologyOptions;
-    private final int prefetch;
-    private final int consumerThreads;
     private final int maxInFlight;
     private final int publisherChannels;
     private final Duration publishTimeout;
-    private final Duration stopTimeout;
     private final boolean mandatory;
-    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
+    private final HandlerConsumers consumers;
 
     private final Object lifecycle = new Object();
     private volatile Connection publisherConnection;
     private volatile Connection consumerConnection;
     private ConfirmingPublisher publisher;
-    private ExecutorService handlerThreads;
-    private volatile ScheduledExecutorService maintenance;
-    private DeliveryProcessor processor;
     private volatile boolean started;
-    private volatile boolean stopping;
     private volatile boolean stopped;
 
     private RabbitMqEventBus(Builder builder) {
@@ -97,15 +82,14 @@ public final class RabbitMqEventBus implements EventBus {
         this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
                 builder.handlerQueueTtl == null ? null : (int) builder.handlerQueueTtl.toMillis(), builder.retryPolicy,
                 builder.declareStore, (int) builder.storeRetryDelay.toMillis());
-        this.prefetch = builder.prefetch;
-        this.consumerThreads = builder.consumerThreads;
         this.maxInFlight = builder.maxInFlight;
         this.publisherChannels = builder.publisherChannels;
         this.publishTimeout = builder.publishTimeout;
-        this.stopTimeout = builder.stopTimeout;
         this.mandatory = builder.failOnUnroutable;
+        this.consumers = new HandlerConsumers(convention, topologyOptions, builder.prefetch, builder.consumerThreads,
+                builder.stopTimeout, connector.settings().connectionName());
         for (Subscription subscription : builder.subscriptions) {
-            addSubscription(subscription);
+            consumers.add(subscription);
         }
     }
 
@@ -145,12 +129,12 @@ public final class RabbitMqEventBus implements EventBus {
 
     /** The subscriptions of this bus. */
     public List<Subscription> subscriptions() {
-        return List.copyOf(subscriptions);
+        return consumers.subscriptions();
     }
 
     /** The exchanges, queues and bindings {@link #configure()} declares for the current subscriptions. */
     public Topology topology() {
-        return Topology.plan(convention, subscriptions, topologyOptions);
+        return Topology.plan(convention, consumers.subscriptions(), topologyOptions);
     }
 
     /**
@@ -177,9 +161,7 @@ public final class RabbitMqEventBus implements EventBus {
      * @throws ConfigurationException if no handler of that name is subscribed
      */
     public void clearHandler(String handlerName) {
-        Subscription subscription = subscriptions.stream().filter(s -> s.handlerName().equals(handlerName)).findFirst()
-                .orElseThrow(() -> new ConfigurationException("no handler named '" + handlerName
-                        + "' is subscribed to this bus; known: " + subscriptions.stream().map(Subscription::handlerName).toList()));
+        Subscription subscription = consumers.subscription(handlerName);
         Topology handlerOnly = Topology.plan(convention, List.of(subscription), topologyOptions);
         new RabbitMqConfigurer(publisherConnection()).clear(new Topology(List.of(), handlerOnly.queues(), List.of()));
     }
@@ -362,97 +344,13 @@ public final class RabbitMqEventBus implements EventBus {
 
     @Override
     public void subscribe(Subscription subscription) {
-        List<QueueConsumer> added = addSubscription(subscription);
+        List<QueueConsumer> added = consumers.add(subscription);
         codec.registry().registerAll(List.of(subscription));
         synchronized (lifecycle) {
-            if (started && !stopping) {
-                new RabbitMqConfigurer(publisherConnection()).declare(
-                        Topology.plan(convention, List.of(subscription), topologyOptions));
-                added.forEach(consumer -> consumer.start(consumerConnection, prefetch));
+            if (started && !stopped) {
+                consumers.startAdded(subscription, added);
             }
         }
-    }
-
-    private List<QueueConsumer> addSubscription(Subscription subscription) {
-        Objects.requireNonNull(subscription, "subscription");
-        for (Subscription existing : subscriptions) {
-            if (existing.handlerName().equals(subscription.handlerName())) {
-                throw new ConfigurationException("a handler named '" + subscription.handlerName()
-                        + "' is already subscribed to this bus: handler names must be unique per service");
-            }
-        }
-        subscriptions.add(subscription);
-        RetryPolicy policy = subscription.retryPolicyOr(retryPolicy);
-        List<QueueConsumer> added = new ArrayList<>();
-        if (subscription.isStore()) {
-            // the store's retry delay is the shared retry.store queue's TTL, whatever the subscription's policy says
-            policy = RetryPolicy.of(policy.maxRetries(), Duration.ofMillis(topologyOptions.storeRetryDelay()));
-            added.add(new QueueConsumer(subscription, null, Topology.QueueRoutes.forStore(convention), policy,
-                    this::processor, this::execute, this::restoreLater));
-        } else if (subscription.isAllMessages()) {
-            String queue = convention.allMessagesQueue(subscription.handlerName());
-            added.add(new QueueConsumer(subscription, null, Topology.QueueRoutes.forHandlerQueue(convention, queue), policy,
-                    this::processor, this::execute, this::restoreLater));
-        } else {
-            for (MessageType<?> type : subscription.types()) {
-                String queue = convention.handlerQueue(type, subscription.handlerName());
-                added.add(new QueueConsumer(subscription, type, Topology.QueueRoutes.forHandlerQueue(convention, queue), policy,
-                        this::processor, this::execute, this::restoreLater));
-            }
-        }
-        consumers.addAll(added);
-        return added;
-    }
-
-    /**
-     * A consumer the broker cancelled (its queue was deleted), or whose channel a channel error closed, is restored:
-     * its subscription's topology is declared again and it consumes again (on a new channel if need be), retried with a growing pause (up to 30 s) while the bus runs. Runs on the bus's
-     * maintenance thread, never on the client's connection thread.
-     */
-    private void restoreLater(QueueConsumer consumer) {
-        scheduleRestore(consumer, 0);
-    }
-
-    private void scheduleRestore(QueueConsumer consumer, int attempt) {
-        long delayMillis = Math.min(30_000, 200L << Math.min(attempt, 8));
-        ScheduledExecutorService scheduler = maintenance;
-        if (stopping || scheduler == null) {
-            return;
-        }
-        try {
-            scheduler.schedule(() -> restore(consumer, attempt), delayMillis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            log.debug("not restoring {}: the bus is stopping", consumer.queue());
-        }
-    }
-
-    private void restore(QueueConsumer consumer, int attempt) {
-        synchronized (lifecycle) {
-            if (stopping || !consumer.isFailed()) {
-                return;
-            }
-            try {
-                new RabbitMqConfigurer(publisherConnection()).declare(
-                        Topology.plan(convention, List.of(consumer.subscription), topologyOptions));
-                consumer.start(consumerConnection, prefetch);
-                log.warn("handler {}: lost its consumer of queue {}; declared the queue again and resumed consuming",
-                        consumer.subscription.handlerName(), consumer.queue());
-                return;
-            } catch (EventBusException e) {
-                consumer.failed("queue '" + consumer.queue() + "' is gone and could not be declared again: " + e.getMessage());
-                log.error("handler {}: could not restore queue {} (attempt {}): {}", consumer.subscription.handlerName(),
-                        consumer.queue(), attempt + 1, e.getMessage());
-            }
-        }
-        scheduleRestore(consumer, attempt + 1);
-    }
-
-    private DeliveryProcessor processor() {
-        return processor;
-    }
-
-    private void execute(Runnable task) {
-        handlerThreads.execute(task);
     }
 
     /**
@@ -472,47 +370,22 @@ public final class RabbitMqEventBus implements EventBus {
             }
             ConfirmingPublisher confirming = publisherOrOpen();
             consumerConnection = connector.open("consumer");
-            handlerThreads = Executors.newFixedThreadPool(consumerThreads, threadFactory(connector.settings().connectionName()));
-            processor = new DeliveryProcessor(codec, validator, confirming, () -> stopping);
-            maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "eventbus-maintenance-" + connector.settings().connectionName());
-                thread.setDaemon(true);
-                return thread;
-            });
+            consumers.start(consumerConnection, publisherConnection(),
+                    stopping -> new DeliveryProcessor(codec, validator, confirming, stopping));
             started = true;
-            for (QueueConsumer consumer : consumers) {
-                consumer.start(consumerConnection, prefetch);
-            }
-            log.info("started {} consumers for {} with {} handler threads, prefetch {}", consumers.size(),
-                    convention.mainExchange(), consumerThreads, prefetch);
         }
     }
 
     @Override
     public void unsubscribe(String handlerName) {
-        List<QueueConsumer> matching = consumersOf(handlerName);
-        matching.forEach(consumer -> consumer.pause(HandlerStatus.State.PAUSED));
-        log.info("handler {} paused", handlerName);
+        consumers.pause(handlerName);
     }
 
     @Override
     public void resume(String handlerName) {
-        List<QueueConsumer> matching = consumersOf(handlerName);
         synchronized (lifecycle) {
-            if (!started || stopping) {
-                throw new EventBusException("cannot resume handler " + handlerName + ": the bus is not running (call start())");
-            }
-            matching.forEach(consumer -> consumer.start(consumerConnection, prefetch));
+            consumers.resume(handlerName);
         }
-    }
-
-    private List<QueueConsumer> consumersOf(String handlerName) {
-        List<QueueConsumer> matching = consumers.stream().filter(c -> c.subscription.handlerName().equals(handlerName)).toList();
-        if (matching.isEmpty()) {
-            throw new ConfigurationException("no handler named '" + handlerName + "' is subscribed to this bus; known: "
-                    + subscriptions.stream().map(Subscription::handlerName).toList());
-        }
-        return matching;
     }
 
     /**
@@ -520,10 +393,7 @@ public final class RabbitMqEventBus implements EventBus {
      * whose connection is down, is not healthy.
      */
     public List<HandlerStatus> health() {
-        boolean connected = consumerConnection != null && consumerConnection.isOpen();
-        return consumers.stream().map(QueueConsumer::status).map(status -> connected || status.state() != HandlerStatus.State.CONSUMING
-                ? status : new HandlerStatus(status.handler(), status.queue(), HandlerStatus.State.FAILED,
-                "the consumer connection is down; automatic recovery is trying to reconnect")).toList();
+        return consumers.health();
     }
 
     /**
@@ -537,25 +407,7 @@ public final class RabbitMqEventBus implements EventBus {
             if (stopped) {
                 return;
             }
-            stopping = true;
-            consumers.forEach(consumer -> consumer.pause(HandlerStatus.State.STOPPED));
-            if (maintenance != null) {
-                maintenance.shutdownNow();
-            }
-            if (handlerThreads != null) {
-                handlerThreads.shutdown();
-                try {
-                    if (!handlerThreads.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                        log.warn("handlers still running after {} ms; closing anyway (their messages return to the queues)",
-                                stopTimeout.toMillis());
-                        handlerThreads.shutdownNow();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    handlerThreads.shutdownNow();
-                }
-            }
-            consumers.forEach(QueueConsumer::close);
+            consumers.stop();
             stopped = true;
             if (publisher != null) {
                 publisher.close();
@@ -599,15 +451,6 @@ public final class RabbitMqEventBus implements EventBus {
             }
             return publisher;
         }
-    }
-
-    private static ThreadFactory threadFactory(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "eventbus-handler-" + name + "-" + count.incrementAndGet());
-            thread.setDaemon(false);
-            return thread;
-        };
     }
 
     /**

@@ -1,0 +1,261 @@
+package dev.eventbus.rabbitmq;
+
+import com.rabbitmq.client.Connection;
+import dev.eventbus.core.ConfigurationException;
+import dev.eventbus.core.Convention;
+import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.MessageType;
+import dev.eventbus.core.RetryPolicy;
+import dev.eventbus.core.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consuming side of a {@link RabbitMqEventBus}: its subscriptions, one {@link QueueConsumer} per queue, the
+ * handler threads, and the restoring of consumers the broker took away.
+ *
+ * <p>Thread-safe. Starting, resuming, restoring and stopping are guarded by {@code this}; the bus calls in while
+ * holding its own lifecycle lock (that order only). The maintenance thread restores consumers holding only
+ * {@code this}, over the connection it was given at start, so it never waits for the bus.
+ */
+final class HandlerConsumers {
+
+    private static final Logger log = LoggerFactory.getLogger(HandlerConsumers.class);
+
+    private final Convention convention;
+    private final Topology.Options topologyOptions;
+    private final int prefetch;
+    private final int threads;
+    private final Duration stopTimeout;
+    private final String name;
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
+
+    private Connection connection;
+    private Connection declaring;
+    private ExecutorService handlerThreads;
+    private volatile ScheduledExecutorService maintenance;
+    private volatile DeliveryProcessor processor;
+    private volatile boolean running;
+    private volatile boolean stopping;
+
+    /**
+     * @param name the bus's connection name, for thread names
+     */
+    HandlerConsumers(Convention convention, Topology.Options topologyOptions, int prefetch, int threads, Duration stopTimeout,
+                     String name) {
+        this.convention = convention;
+        this.topologyOptions = topologyOptions;
+        this.prefetch = prefetch;
+        this.threads = threads;
+        this.stopTimeout = stopTimeout;
+        this.name = name;
+    }
+
+    List<Subscription> subscriptions() {
+        return List.copyOf(subscriptions);
+    }
+
+    /** The subscription of a handler. @throws ConfigurationException naming the known handlers if there is none */
+    Subscription subscription(String handlerName) {
+        return subscriptions.stream().filter(s -> s.handlerName().equals(handlerName)).findFirst()
+                .orElseThrow(() -> unknownHandler(handlerName));
+    }
+
+    /**
+     * Adds a subscription and its consumers (one per queue), not yet consuming.
+     *
+     * @throws ConfigurationException if a handler of that name is subscribed already
+     */
+    List<QueueConsumer> add(Subscription subscription) {
+        Objects.requireNonNull(subscription, "subscription");
+        for (Subscription existing : subscriptions) {
+            if (existing.handlerName().equals(subscription.handlerName())) {
+                throw new ConfigurationException("a handler named '" + subscription.handlerName()
+                        + "' is already subscribed to this bus: handler names must be unique per service");
+            }
+        }
+        subscriptions.add(subscription);
+        RetryPolicy policy = subscription.retryPolicyOr(topologyOptions.defaultRetry());
+        List<QueueConsumer> added = new ArrayList<>();
+        if (subscription.isStore()) {
+            // the store's retry delay is the shared retry.store queue's TTL, whatever the subscription's policy says
+            policy = RetryPolicy.of(policy.maxRetries(), Duration.ofMillis(topologyOptions.storeRetryDelay()));
+            added.add(consumer(subscription, null, Topology.QueueRoutes.forStore(convention), policy));
+        } else if (subscription.isAllMessages()) {
+            String queue = convention.allMessagesQueue(subscription.handlerName());
+            added.add(consumer(subscription, null, Topology.QueueRoutes.forHandlerQueue(convention, queue), policy));
+        } else {
+            for (MessageType<?> type : subscription.types()) {
+                String queue = convention.handlerQueue(type, subscription.handlerName());
+                added.add(consumer(subscription, type, Topology.QueueRoutes.forHandlerQueue(convention, queue), policy));
+            }
+        }
+        consumers.addAll(added);
+        return added;
+    }
+
+    private QueueConsumer consumer(Subscription subscription, MessageType<?> type, Topology.QueueRoutes routes,
+                                   RetryPolicy policy) {
+        return new QueueConsumer(subscription, type, routes, policy, () -> processor, task -> handlerThreads.execute(task),
+                this::restoreLater);
+    }
+
+    /**
+     * Starts the handler threads and every consumer.
+     *
+     * @param consumerConnection the connection to consume on
+     * @param declaringConnection the connection to declare topology on when restoring
+     * @param processors          makes the delivery processor, given whether the consumers are stopping
+     */
+    synchronized void start(Connection consumerConnection, Connection declaringConnection,
+                            Function<BooleanSupplier, DeliveryProcessor> processors) {
+        connection = consumerConnection;
+        declaring = declaringConnection;
+        AtomicInteger count = new AtomicInteger();
+        handlerThreads = Executors.newFixedThreadPool(threads,
+                runnable -> new Thread(runnable, "eventbus-handler-" + name + "-" + count.incrementAndGet()));
+        processor = processors.apply(() -> stopping);
+        maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "eventbus-maintenance-" + name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        running = true;
+        for (QueueConsumer consumer : consumers) {
+            consumer.start(connection, prefetch);
+        }
+        log.info("started {} consumers for {} with {} handler threads, prefetch {}", consumers.size(),
+                convention.mainExchange(), threads, prefetch);
+    }
+
+    /** Declares a subscription added while running and starts its consumers; nothing if not running. */
+    synchronized void startAdded(Subscription subscription, List<QueueConsumer> added) {
+        if (!running || stopping) {
+            return;
+        }
+        new RabbitMqConfigurer(declaring).declare(Topology.plan(convention, List.of(subscription), topologyOptions));
+        added.forEach(consumer -> consumer.start(connection, prefetch));
+    }
+
+    /** Stops a handler's consumers; its messages wait in its queues. */
+    void pause(String handlerName) {
+        consumersOf(handlerName).forEach(consumer -> consumer.pause(HandlerStatus.State.PAUSED));
+        log.info("handler {} paused", handlerName);
+    }
+
+    /** Consumes a paused handler's queues again. */
+    synchronized void resume(String handlerName) {
+        List<QueueConsumer> matching = consumersOf(handlerName);
+        if (!running || stopping) {
+            throw new EventBusException("cannot resume handler " + handlerName + ": the bus is not running (call start())");
+        }
+        matching.forEach(consumer -> consumer.start(connection, prefetch));
+    }
+
+    /** Whether each handler is consuming; a consumer on a connection that is down is not. */
+    List<HandlerStatus> health() {
+        Connection current = connection;
+        boolean connected = current != null && current.isOpen();
+        return consumers.stream().map(QueueConsumer::status).map(status -> connected || status.state() != HandlerStatus.State.CONSUMING
+                ? status : new HandlerStatus(status.handler(), status.queue(), HandlerStatus.State.FAILED,
+                "the consumer connection is down; automatic recovery is trying to reconnect")).toList();
+    }
+
+    /**
+     * Cancels every consumer so no new message starts, lets running handlers finish (up to the stop timeout), then
+     * closes the consumers' channels: what was received but not handled goes back to the queues.
+     */
+    void stop() {
+        stopping = true;
+        consumers.forEach(consumer -> consumer.pause(HandlerStatus.State.STOPPED));
+        synchronized (this) {
+            if (maintenance != null) {
+                maintenance.shutdownNow();
+            }
+            if (handlerThreads != null) {
+                handlerThreads.shutdown();
+                try {
+                    if (!handlerThreads.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                        log.warn("handlers still running after {} ms; closing anyway (their messages return to the queues)",
+                                stopTimeout.toMillis());
+                        handlerThreads.shutdownNow();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    handlerThreads.shutdownNow();
+                }
+            }
+            consumers.forEach(QueueConsumer::close);
+            running = false;
+        }
+    }
+
+    /**
+     * A consumer the broker cancelled (its queue was deleted), or whose channel a channel error closed, is restored:
+     * its subscription's topology is declared again and it consumes again (on a new channel if need be), retried with
+     * a growing pause (up to 30 s) while the bus runs. On the maintenance thread, never the client's.
+     */
+    private void restoreLater(QueueConsumer consumer) {
+        scheduleRestore(consumer, 0);
+    }
+
+    private void scheduleRestore(QueueConsumer consumer, int attempt) {
+        long delayMillis = Math.min(30_000, 200L << Math.min(attempt, 8));
+        ScheduledExecutorService scheduler = maintenance;
+        if (stopping || scheduler == null) {
+            return;
+        }
+        try {
+            scheduler.schedule(() -> restore(consumer, attempt), delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("not restoring {}: the bus is stopping", consumer.queue());
+        }
+    }
+
+    private void restore(QueueConsumer consumer, int attempt) {
+        synchronized (this) {
+            if (stopping || !consumer.isFailed()) {
+                return;
+            }
+            try {
+                new RabbitMqConfigurer(declaring).declare(Topology.plan(convention, List.of(consumer.subscription), topologyOptions));
+                consumer.start(connection, prefetch);
+                log.warn("handler {}: lost its consumer of queue {}; declared the queue again and resumed consuming",
+                        consumer.subscription.handlerName(), consumer.queue());
+                return;
+            } catch (EventBusException e) {
+                consumer.failed("queue '" + consumer.queue() + "' is gone and could not be declared again: " + e.getMessage());
+                log.error("handler {}: could not restore queue {} (attempt {}): {}", consumer.subscription.handlerName(),
+                        consumer.queue(), attempt + 1, e.getMessage());
+            }
+        }
+        scheduleRestore(consumer, attempt + 1);
+    }
+
+    private List<QueueConsumer> consumersOf(String handlerName) {
+        List<QueueConsumer> matching = consumers.stream().filter(c -> c.subscription.handlerName().equals(handlerName)).toList();
+        if (matching.isEmpty()) {
+            throw unknownHandler(handlerName);
+        }
+        return matching;
+    }
+
+    private ConfigurationException unknownHandler(String handlerName) {
+        return new ConfigurationException("no handler named '" + handlerName + "' is subscribed to this bus; known: "
+                + subscriptions.stream().map(Subscription::handlerName).toList());
+    }
+}
