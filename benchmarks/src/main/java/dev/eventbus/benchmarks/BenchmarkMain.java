@@ -198,19 +198,20 @@ public final class BenchmarkMain {
                 library -> library ? benchmark.library(scenario, warmUp) : benchmark.raw(scenario, warmUp));
         System.out.printf(Locale.ROOT, "%n## End to end: %s (%d persistent ~500-byte events, confirms in flight %d, prefetch %d, "
                 + "ack each)%n%n", scenario.label(), count, EndToEnd.IN_FLIGHT, EndToEnd.PREFETCH);
-        System.out.println("| side | end-to-end msg/s (median) | per round | publish msg/s | latency p50 ms | p95 ms | p99 ms |");
-        System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
+        System.out.println("| side | end-to-end msg/s (median) | per round | publish msg/s | latency p50 ms | p95 ms | p99 ms | JVM CPU µs/msg |");
+        System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
         for (boolean library : new boolean[] {false, true}) {
             List<Run> list = runs.get(library);
-            System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %.0f | %.1f | %.1f | %.1f |%n", library ? "library" : "raw client",
+            System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %.0f | %.1f | %.1f | %.1f | %.0f |%n", library ? "library" : "raw client",
                     median(list, Run::endToEndRate), perRound(list, Run::endToEndRate), median(list, Run::publishRate),
-                    median(list, Run::p50), median(list, Run::p95), median(list, Run::p99));
+                    median(list, Run::p50), median(list, Run::p95), median(list, Run::p99), median(list, Run::cpuPerMessage));
         }
         double ratio = median(runs.get(true), Run::endToEndRate) / median(runs.get(false), Run::endToEndRate);
         double publishRatio = median(runs.get(true), Run::publishRate) / median(runs.get(false), Run::publishRate);
         double goal = scenario.validator() == MessageValidator.NONE ? 0.95 : 0.80;
-        System.out.printf(Locale.ROOT, "%nlib/raw: end to end **%.2f** (goal >= %.2f: %s), publish %.2f%n", ratio, goal,
-                ratio >= goal ? "met" : "NOT met", publishRatio);
+        System.out.printf(Locale.ROOT, "%nlib/raw: end to end **%.2f** (goal >= %.2f: %s), publish %.2f, JVM CPU per message %.2f%n",
+                ratio, goal, ratio >= goal ? "met" : "NOT met", publishRatio,
+                median(runs.get(true), Run::cpuPerMessage) / median(runs.get(false), Run::cpuPerMessage));
     }
 
     // ------------------------------------------------------------------------------------------------ retry

@@ -78,6 +78,7 @@ final class EndToEnd {
                     getChannel().basicAck(envelope.getDeliveryTag(), false);
                 }
             });
+            long cpu = Run.processCpuNanos();
             long start = System.nanoTime();
             long confirmedAt = RawPublisher.publish(publisherConnection, scenario.publishers(), count, IN_FLIGHT,
                     (channel, sequence) -> {
@@ -87,7 +88,8 @@ final class EndToEnd {
                     });
             recorder.await(timeoutMillis(count), "raw " + scenario.label());
             return new Run(count / seconds(start, recorder.lastNanos()), count / seconds(start, confirmedAt),
-                    recorder.percentileMillis(50), recorder.percentileMillis(95), recorder.percentileMillis(99));
+                    recorder.percentileMillis(50), recorder.percentileMillis(95), recorder.percentileMillis(99),
+                    Run.cpuPerMessage(cpu, count));
         } finally {
             broker.delete(List.of(queue), List.of(exchange));
         }
@@ -194,11 +196,13 @@ final class EndToEnd {
         try {
             bus.configure();
             bus.start();
+            long cpu = Run.processCpuNanos();
             long start = System.nanoTime();
             long confirmedAt = publishWithLibrary(bus, scenario.publishers(), count);
             recorder.await(timeoutMillis(count), "library " + scenario.label());
             return new Run(count / seconds(start, recorder.lastNanos()), count / seconds(start, confirmedAt),
-                    recorder.percentileMillis(50), recorder.percentileMillis(95), recorder.percentileMillis(99));
+                    recorder.percentileMillis(50), recorder.percentileMillis(95), recorder.percentileMillis(99),
+                    Run.cpuPerMessage(cpu, count));
         } finally {
             bus.stop();
             broker.clear(service, shape, List.of(subscription));
