@@ -58,6 +58,18 @@ public final class BenchmarkMain {
 
     /** Parses the options above and runs the selected benchmarks; exits non-zero when one fails. */
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Exception | Error e) {
+            // the client's connection threads are not daemons: exit so a failed run does not hang
+            System.err.println("benchmark failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--")) {
@@ -97,7 +109,6 @@ public final class BenchmarkMain {
         }
         System.out.printf(Locale.ROOT, "%ntotal %.0f s; load average at the end: %s%n",
                 (System.nanoTime() - start) / 1e9, loadAverage());
-        System.exit(0);
     }
 
     private void environment(Set<String> only) throws Exception {

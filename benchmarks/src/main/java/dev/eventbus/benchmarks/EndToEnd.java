@@ -148,10 +148,20 @@ final class EndToEnd {
                     }
                 });
                 channel.addReturnListener(returned -> failures.incrementAndGet());
+                // a lost connection (another user restarting the broker) never confirms what was in flight: fail the run
+                channel.addShutdownListener(cause -> {
+                    if (!cause.isInitiatedByApplication()) {
+                        error.compareAndSet(null, cause);
+                    }
+                });
                 Thread worker = new Thread(() -> {
                     try {
                         for (int sequence = next.getAndIncrement(); sequence < count; sequence = next.getAndIncrement()) {
-                            slots.acquire();
+                            while (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+                                if (error.get() != null) {
+                                    return;
+                                }
+                            }
                             outstanding.put(channel.getNextPublishSeqNo(), Boolean.TRUE);
                             send.send(channel, sequence);
                         }
@@ -168,8 +178,12 @@ final class EndToEnd {
             if (error.get() != null) {
                 throw new IllegalStateException("raw publishing failed", error.get());
             }
-            if (!confirmed.await(timeoutMillis(count), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("raw publishing: " + confirmed.getCount() + " of " + count + " unconfirmed");
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis(count));
+            while (!confirmed.await(1, TimeUnit.SECONDS)) {
+                if (error.get() != null || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("raw publishing: " + confirmed.getCount() + " of " + count + " unconfirmed",
+                            error.get());
+                }
             }
             if (failures.get() > 0) {
                 throw new IllegalStateException("raw publishing: " + failures.get() + " messages nacked or returned");
