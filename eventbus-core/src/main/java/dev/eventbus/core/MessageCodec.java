@@ -238,13 +238,41 @@ public final class MessageCodec {
             throw invalid(name, "meta is JSON " + meta.getNodeType() + ", not an object");
         }
         ObjectNode attributeObject = attributes instanceof ObjectNode object ? object : mapper.createObjectNode();
-        Map<String, Object> metaMap = meta instanceof ObjectNode object ? mapper.convertValue(object, MAP) : new LinkedHashMap<>();
+        // an empty meta (the usual case) skips Jackson's conversion, which would return the same empty LinkedHashMap
+        Map<String, Object> metaMap = meta instanceof ObjectNode object && !object.isEmpty()
+                ? mapper.convertValue(object, MAP) : new LinkedHashMap<>();
         return new Envelope(id, name, version, kind, occurredOn, attributeObject, metaMap);
     }
 
     /** Formats a time as petisco's {@code occurred_on}: UTC, microseconds, no zone. */
     public static String formatOccurredOn(Instant instant) {
-        return WRITE_FORMAT.format(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+        LocalDateTime time = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        if (time.getYear() < 1000 || time.getYear() > 9999) {
+            return WRITE_FORMAT.format(time);
+        }
+        // the common case written by hand: DateTimeFormatter costs more than the rest of the envelope's fields
+        char[] out = new char[26];
+        digits(out, 0, time.getYear(), 4);
+        out[4] = '-';
+        digits(out, 5, time.getMonthValue(), 2);
+        out[7] = '-';
+        digits(out, 8, time.getDayOfMonth(), 2);
+        out[10] = ' ';
+        digits(out, 11, time.getHour(), 2);
+        out[13] = ':';
+        digits(out, 14, time.getMinute(), 2);
+        out[16] = ':';
+        digits(out, 17, time.getSecond(), 2);
+        out[19] = '.';
+        digits(out, 20, time.getNano() / 1000, 6);
+        return new String(out);
+    }
+
+    private static void digits(char[] out, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /**
@@ -256,6 +284,10 @@ public final class MessageCodec {
         if (value.length() < 11 || value.charAt(10) != ' ' && value.charAt(10) != 'T') {
             throw invalid(messageName, "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
         }
+        Instant petisco = parsePetiscoFormat(value);
+        if (petisco != null) {
+            return petisco;
+        }
         try {
             var parsed = READ_FORMAT.parse(value);
             LocalDateTime local = LocalDateTime.from(parsed);
@@ -264,6 +296,43 @@ public final class MessageCodec {
         } catch (DateTimeParseException e) {
             throw invalid(messageName, "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
         }
+    }
+
+    /**
+     * petisco's own {@code yyyy-MM-dd HH:mm:ss.ffffff} (what every eventbus and petisco publisher writes) read by hand,
+     * or null for anything else, including out-of-range fields, which the general parser then handles (and resolves
+     * or rejects) as before.
+     */
+    private static Instant parsePetiscoFormat(String value) {
+        if (value.length() != 26 || value.charAt(4) != '-' || value.charAt(7) != '-' || value.charAt(10) != ' '
+                || value.charAt(13) != ':' || value.charAt(16) != ':' || value.charAt(19) != '.') {
+            return null;
+        }
+        int year = number(value, 0, 4);
+        int month = number(value, 5, 2);
+        int day = number(value, 8, 2);
+        int hour = number(value, 11, 2);
+        int minute = number(value, 14, 2);
+        int second = number(value, 17, 2);
+        int micros = number(value, 20, 6);
+        if (year < 1 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || micros < 0) {
+            return null;
+        }
+        return LocalDateTime.of(year, month, day, hour, minute, second, micros * 1000).toInstant(ZoneOffset.UTC);
+    }
+
+    /** The decimal number in {@code value[at, at + width)}, or -1 if a character is not an ASCII digit. */
+    private static int number(String value, int at, int width) {
+        int result = 0;
+        for (int i = at; i < at + width; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            result = result * 10 + (c - '0');
+        }
+        return result;
     }
 
     private static MessageKind kind(JsonNode data, String name) {

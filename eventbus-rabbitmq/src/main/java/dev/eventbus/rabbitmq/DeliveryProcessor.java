@@ -105,15 +105,23 @@ final class DeliveryProcessor {
         }
         validator.validate(envelope.name(), envelope.version(), envelope.attributes());
         Message<?> message = codec.toMessage(envelope);
-        boolean handled = consumer.subscription.types().stream()
-                .anyMatch(type -> type.name().equals(message.name()) && type.version() == message.version()
-                        || type.javaType().isInstance(message.payload()));
-        if (!handled) {
+        if (!handles(consumer, message)) {
             throw new MessageDecodingException(MessageDecodingException.Reason.UNKNOWN_TYPE, envelope.describe()
                     + " arrived at queue '" + consumer.queue() + "' of handler " + consumer.subscription.handlerName()
                     + ", which handles " + consumer.subscription.types() + "; check what is bound to the queue");
         }
         return message;
+    }
+
+    /** Whether the consumer's subscription handles the message (a loop: this runs for every delivery). */
+    private static boolean handles(QueueConsumer consumer, Message<?> message) {
+        for (dev.eventbus.core.MessageType<?> type : consumer.subscription.types()) {
+            if (type.name().equals(message.name()) && type.version() == message.version()
+                    || type.javaType().isInstance(message.payload())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void retry(QueueConsumer consumer, Envelope delivery, AMQP.BasicProperties properties, byte[] body, int retryCount) {

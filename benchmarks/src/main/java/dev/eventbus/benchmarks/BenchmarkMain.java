@@ -1,0 +1,297 @@
+package dev.eventbus.benchmarks;
+
+import dev.eventbus.core.MessageValidator;
+import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
+import dev.eventbus.schema.JsonSchemaValidator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs the benchmarks and prints Markdown tables: library vs raw amqp-client, run alternately in this process
+ * (raw, library, library, raw, ...: the order flips every round), medians over the rounds and the library/raw ratio.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,e2e4,schema,retry,memory]
+ *      [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib]
+ * </pre>
+ * {@code --sides=lib} runs only the library's side of the broker benchmarks (for profiling); tables then need both.
+ * The broker is {@code EVENTBUS_RABBITMQ_URL}, else amqp://guest:guest@localhost:5672.
+ */
+public final class BenchmarkMain {
+
+    private static final List<String> ALL = List.of("micro", "e2e", "e2e4", "schema", "retry", "memory");
+
+    private final boolean quick;
+    private final int rounds;
+    private final int count;
+    private final int backlog;
+    private final Broker broker;
+    private final Set<String> sides;
+
+    private BenchmarkMain(boolean quick, int rounds, int count, int backlog, Broker broker, Set<String> sides) {
+        this.sides = sides;
+        this.quick = quick;
+        this.rounds = rounds;
+        this.count = count;
+        this.backlog = backlog;
+        this.broker = broker;
+    }
+
+    /** Parses the options above and runs the selected benchmarks; exits non-zero when one fails. */
+    public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Exception | Error e) {
+            // the client's connection threads are not daemons: exit so a failed run does not hang
+            System.err.println("benchmark failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unknown argument " + arg + "; use --quick, --only=..., --rounds=N, --count=N, --backlog=N");
+            }
+            int equals = arg.indexOf('=');
+            options.put(equals < 0 ? arg.substring(2) : arg.substring(2, equals), equals < 0 ? "" : arg.substring(equals + 1));
+        }
+        boolean quick = options.containsKey("quick");
+        Set<String> only = Set.copyOf(Arrays.asList(options.getOrDefault("only", String.join(",", ALL)).split(",")));
+        for (String name : only) {
+            if (!ALL.contains(name)) {
+                throw new IllegalArgumentException("unknown benchmark " + name + "; known: " + ALL);
+            }
+        }
+        int rounds = Integer.parseInt(options.getOrDefault("rounds", quick ? "2" : "3"));
+        int count = Integer.parseInt(options.getOrDefault("count", quick ? "10000" : "200000"));
+        int backlog = Integer.parseInt(options.getOrDefault("backlog", quick ? "100000" : "1000000"));
+        Broker broker = new Broker(RabbitMqConnectionSettings.fromEnvironment());
+        Set<String> sides = Set.copyOf(Arrays.asList(options.getOrDefault("sides", "raw,lib").split(",")));
+        BenchmarkMain main = new BenchmarkMain(quick, rounds, count, backlog, broker, sides);
+        long start = System.nanoTime();
+        main.environment(only);
+        for (String name : ALL) {
+            if (only.contains(name)) {
+                switch (name) {
+                    case "micro" -> main.micro();
+                    case "e2e" -> main.endToEnd(new EndToEnd.Scenario("1 producer, 1 consumer", 1, MessageValidator.NONE));
+                    case "e2e4" -> main.endToEnd(new EndToEnd.Scenario("4 producers, 1 consumer", 4, MessageValidator.NONE));
+                    case "schema" -> main.endToEnd(new EndToEnd.Scenario("1 producer, 1 consumer, schema validation",
+                            1, JsonSchemaValidator.fromClasspath()));
+                    case "retry" -> main.retry();
+                    case "memory" -> main.memory();
+                    default -> throw new IllegalStateException(name);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%ntotal %.0f s; load average at the end: %s%n",
+                (System.nanoTime() - start) / 1e9, loadAverage());
+    }
+
+    private void environment(Set<String> only) throws Exception {
+        System.out.printf(Locale.ROOT, "# eventbus benchmarks (%s mode), %s%n", quick ? "quick" : "full",
+                Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        System.out.printf(Locale.ROOT, "cores %d, %s %s (%s), %s %s; RabbitMQ %s at %s; load average %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.version"),
+                only.equals(Set.of("micro")) ? "(not used)" : broker.version(), broker.settings().describeAddresses(), loadAverage());
+        System.out.printf(Locale.ROOT, "end to end: %d messages per run, %d rounds (order raw/lib flips every round) after a "
+                + "warm-up run of each side; memory backlog %d and %d%n", count, rounds, backlog / 10, backlog);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (Exception e) {
+            return "n/a";
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ micro
+
+    private void micro() throws Exception {
+        OptionsBuilder options = new OptionsBuilder();
+        options.include(CodecBenchmarks.class.getName() + "\\.")
+                .mode(Mode.AverageTime).timeUnit(TimeUnit.NANOSECONDS)
+                .forks(1).jvmArgs("-Xmx512m")
+                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 1 : 5).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .verbosity(VerboseMode.SILENT);
+        Collection<RunResult> results = new Runner(options.build()).run();
+        Map<String, double[]> scores = new LinkedHashMap<>();
+        for (RunResult result : results) {
+            String name = result.getParams().getBenchmark();
+            scores.put(name.substring(name.lastIndexOf('.') + 1), new double[] {result.getPrimaryResult().getScore(),
+                    result.getPrimaryResult().getScoreError()});
+        }
+        System.out.printf("%n## Micro (JMH, average time per operation, 1 fork, %s)%n%n",
+                quick ? "1 x 1 s warm-up, 1 x 1 s measured" : "3 x 1 s warm-up, 5 x 2 s measured");
+        System.out.println("| operation | library ns/op | raw Jackson ns/op | lib/raw |");
+        System.out.println("| --- | ---: | ---: | ---: |");
+        microRow("envelope encode", scores.get("libraryEncode"), scores.get("rawEncode"));
+        microRow("envelope decode (typed)", scores.get("libraryDecode"), scores.get("rawDecode"));
+        microRow("Names.messageName", scores.get("messageName"), null);
+        microRow("schema validation (JsonSchemaValidator)", scores.get("schemaValidate"), null);
+    }
+
+    private static void microRow(String label, double[] library, double[] raw) {
+        System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", label, score(library), raw == null ? "-" : score(raw),
+                raw == null ? "-" : String.format(Locale.ROOT, "%.2f", library[0] / raw[0]));
+    }
+
+    /** A JMH score with its 99.9% error (no error with a single measured iteration). */
+    private static String score(double[] result) {
+        return Double.isNaN(result[1]) ? String.format(Locale.ROOT, "%.0f", result[0])
+                : String.format(Locale.ROOT, "%.0f ± %.0f", result[0], result[1]);
+    }
+
+    // ------------------------------------------------------------------------------------------------ end to end
+
+    /** A benchmark body run on one side. */
+    private interface Side<R> {
+        R run(boolean library) throws Exception;
+    }
+
+    /** Warm-up (not reported), then {@code rounds} rounds of raw and library, the order flipping each round. */
+    private <R> Map<Boolean, List<R>> alternate(String label, Side<R> side, Side<R> warmUp) throws Exception {
+        if (warmUp != null) {
+            for (boolean library : new boolean[] {false, true}) {
+                if (runs(library)) {
+                    warmUp.run(library);
+                }
+            }
+        }
+        Map<Boolean, List<R>> runs = new LinkedHashMap<>();
+        runs.put(false, new ArrayList<>());
+        runs.put(true, new ArrayList<>());
+        for (int round = 0; round < rounds; round++) {
+            for (boolean library : round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                if (!runs(library)) {
+                    continue;
+                }
+                R result = side.run(library);
+                runs.get(library).add(result);
+                System.err.printf(Locale.ROOT, "  %s round %d %s: %s%n", label, round + 1, library ? "library" : "raw", result);
+            }
+        }
+        return runs;
+    }
+
+    /** Whether this run measures the library ({@code lib}) or the raw client ({@code raw}); see {@code --sides}. */
+    private boolean runs(boolean library) {
+        return sides.contains(library ? "lib" : "raw");
+    }
+
+    private void endToEnd(EndToEnd.Scenario scenario) throws Exception {
+        EndToEnd benchmark = new EndToEnd(broker);
+        int warmUp = Math.max(2000, count / 10);
+        Map<Boolean, List<Run>> runs = alternate(scenario.label(),
+                library -> library ? benchmark.library(scenario, count) : benchmark.raw(scenario, count),
+                library -> library ? benchmark.library(scenario, warmUp) : benchmark.raw(scenario, warmUp));
+        System.out.printf(Locale.ROOT, "%n## End to end: %s (%d persistent ~500-byte events, confirms in flight %d, prefetch %d, "
+                + "ack each)%n%n", scenario.label(), count, EndToEnd.IN_FLIGHT, EndToEnd.PREFETCH);
+        System.out.println("| side | end-to-end msg/s (median) | per round | publish msg/s | latency p50 ms | p95 ms | p99 ms | JVM CPU µs/msg |");
+        System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+        for (boolean library : new boolean[] {false, true}) {
+            List<Run> list = runs.get(library);
+            System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %.0f | %.1f | %.1f | %.1f | %.0f |%n", library ? "library" : "raw client",
+                    median(list, Run::endToEndRate), perRound(list, Run::endToEndRate), median(list, Run::publishRate),
+                    median(list, Run::p50), median(list, Run::p95), median(list, Run::p99), median(list, Run::cpuPerMessage));
+        }
+        double ratio = median(runs.get(true), Run::endToEndRate) / median(runs.get(false), Run::endToEndRate);
+        double publishRatio = median(runs.get(true), Run::publishRate) / median(runs.get(false), Run::publishRate);
+        double goal = scenario.validator() == MessageValidator.NONE ? 0.95 : 0.80;
+        System.out.printf(Locale.ROOT, "%nlib/raw: end to end **%.2f** (goal >= %.2f: %s), publish %.2f, JVM CPU per message %.2f%n",
+                ratio, goal, ratio >= goal ? "met" : "NOT met", publishRatio,
+                median(runs.get(true), Run::cpuPerMessage) / median(runs.get(false), Run::cpuPerMessage));
+    }
+
+    // ------------------------------------------------------------------------------------------------ retry
+
+    private void retry() throws Exception {
+        Duration ttl = Duration.ofMillis(200);
+        RetryPath benchmark = new RetryPath(broker, ttl);
+        int retryCount = quick ? 1500 : 10000;
+        int paced = quick ? 200 : 1000;
+        int perSecond = quick ? 400 : 250;
+        Map<Boolean, List<RetryPath.Figures>> runs = alternate("retry",
+                library -> library ? benchmark.library(retryCount, paced, perSecond) : benchmark.raw(retryCount, paced, perSecond),
+                null);
+        System.out.printf(Locale.ROOT, "%n## Retry path: every message fails once, retried after TTL %d ms (%d messages flat out; "
+                + "then %d paced at %d/s for the delay)%n%n", ttl.toMillis(), retryCount, paced, perSecond);
+        System.out.println("| side | handled msg/s (median) | per round | delay p50 flat out ms | delay p50 paced ms | p95 ms | p99 ms |");
+        System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
+        for (boolean library : new boolean[] {false, true}) {
+            List<RetryPath.Figures> list = runs.get(library);
+            System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %.0f | %.0f | %.0f | %.0f |%n", library ? "library" : "raw client",
+                    median(list, RetryPath.Figures::rate), perRound(list, RetryPath.Figures::rate),
+                    median(list, RetryPath.Figures::loadedP50), median(list, RetryPath.Figures::p50),
+                    median(list, RetryPath.Figures::p95), median(list, RetryPath.Figures::p99));
+        }
+        System.out.printf(Locale.ROOT, "%nlib/raw: handled msg/s %.2f; configured TTL %d ms%n",
+                median(runs.get(true), RetryPath.Figures::rate) / median(runs.get(false), RetryPath.Figures::rate), ttl.toMillis());
+    }
+
+    // ------------------------------------------------------------------------------------------------ memory
+
+    private void memory() throws Exception {
+        Memory benchmark = new Memory(broker);
+        int small = backlog / 10;
+        Map<String, Memory.Figures> figures = new LinkedHashMap<>();
+        for (int size : new int[] {small, backlog}) {
+            figures.put("raw client|" + size, benchmark.raw(size));
+            figures.put("library|" + size, benchmark.library(size));
+            System.err.printf(Locale.ROOT, "  memory %d done%n", size);
+        }
+        System.out.printf(Locale.ROOT, "%n## Memory: one consumer (prefetch %d) draining a backlog, in a fresh JVM (%s), "
+                + "sampled every 20 ms%n%n", EndToEnd.PREFETCH, Memory.CHILD_HEAP);
+        System.out.println("| side | backlog | consumed msg/s | peak heap used MB | max heap after GC MB | GCs | peak RSS MB |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (String side : new String[] {"raw client", "library"}) {
+            for (int size : new int[] {small, backlog}) {
+                Memory.Figures f = figures.get(side + "|" + size);
+                System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.1f | %d | %.0f |%n", side, size, f.rate(),
+                        f.peakHeapUsed() / 1048576.0, f.peakHeapAfterGc() / 1048576.0, f.collections(), f.peakRss() / 1048576.0);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ figures
+
+    private static <R> double median(List<R> runs, ToDoubleFunction<R> figure) {
+        double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
+        int n = values.length;
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    private static <R> String perRound(List<R> runs, ToDoubleFunction<R> figure) {
+        return String.join(" / ", runs.stream().map(r -> String.format(Locale.ROOT, "%.0f", figure.applyAsDouble(r))).toList());
+    }
+}
