@@ -28,12 +28,25 @@ public record MessageType<T>(Class<T> javaType, String name, int version, Messag
     }
 
     /**
-     * Reads the message type of a class from its annotations and marker interfaces.
+     * Reads the message type of a class from its annotations and marker interfaces (once per class; cached).
      *
      * @throws ConfigurationException if the class is both an {@link Event} and a {@link Command}, or its
      *                                name or version is invalid
      */
+    @SuppressWarnings("unchecked")
     public static <T> MessageType<T> of(Class<T> javaType) {
+        return (MessageType<T>) BY_CLASS.get(javaType);
+    }
+
+    /** Types read once per class: publishing wraps every payload with {@link #of}, so this is on the hot path. */
+    private static final ClassValue<MessageType<?>> BY_CLASS = new ClassValue<>() {
+        @Override
+        protected MessageType<?> computeValue(Class<?> javaType) {
+            return read(javaType);
+        }
+    };
+
+    private static <T> MessageType<T> read(Class<T> javaType) {
         boolean command = Command.class.isAssignableFrom(javaType);
         if (command && Event.class.isAssignableFrom(javaType)) {
             throw new ConfigurationException(javaType.getName()
