@@ -157,12 +157,13 @@ final class HandlerConsumers {
         log.info("handler {} paused", handlerName);
     }
 
-    /** Consumes a paused handler's queues again. */
+    /** Declares a paused handler's queues (again, if they were cleared; idempotent) and consumes them again. */
     synchronized void resume(String handlerName) {
         List<QueueConsumer> matching = consumersOf(handlerName);
         if (!running || stopping) {
             throw new EventBusException("cannot resume handler " + handlerName + ": the bus is not running (call start())");
         }
+        new RabbitMqConfigurer(declaring).declare(Topology.plan(convention, List.of(subscription(handlerName)), topologyOptions));
         matching.forEach(consumer -> consumer.start(connection, prefetch));
     }
 

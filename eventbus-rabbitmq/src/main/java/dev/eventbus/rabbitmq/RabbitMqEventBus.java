@@ -156,7 +156,8 @@ public final class RabbitMqEventBus implements EventBus {
 
     /**
      * Deletes the queues of one handler (its handler, retry and dead-letter queues, with their messages), leaving
-     * the exchanges and every other handler's queues. Stop or unsubscribe the handler first.
+     * the exchanges and every other handler's queues. Unsubscribe the handler first; {@link #resume} declares its
+     * queues again.
      *
      * @throws ConfigurationException if no handler of that name is subscribed
      */
@@ -381,6 +382,7 @@ public final class RabbitMqEventBus implements EventBus {
         consumers.pause(handlerName);
     }
 
+    /** Declares the handler's queues (again, after {@link #clearHandler}; idempotent) and consumes them again. */
     @Override
     public void resume(String handlerName) {
         synchronized (lifecycle) {

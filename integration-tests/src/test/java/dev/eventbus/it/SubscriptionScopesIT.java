@@ -111,4 +111,22 @@ class SubscriptionScopesIT {
         assertEquals(Set.of(staying, "retry." + staying, "dead_letter." + staying), queues);
         assertTrue(broker.ctl().listExchanges().stream().anyMatch(e -> e.name().equals(bus.convention().mainExchange())));
     }
+
+    @Test
+    void aClearedHandlerResumesOnQueuesDeclaredAgain(TestBroker broker) {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(UserCreated.class, "returning",
+                m -> handled.add(m.payload().name()))));
+        bus.configure();
+        bus.start();
+        bus.unsubscribe("returning");
+        bus.clearHandler("returning");
+        assertThrows(UnroutableMessageException.class, () -> bus.publish(new UserCreated("u-0", "while away")));
+
+        bus.resume("returning");
+        bus.publish(new UserCreated("u-1", "back"));
+
+        Await.until("handled after coming back", TIMEOUT, () -> handled.contains("back"), handled::toString);
+        assertEquals(List.of("back"), handled);
+    }
 }
