@@ -3,6 +3,8 @@ package dev.eventbus.rabbitmq;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Connection;
+import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.EventBusStoppedException;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import java.io.IOException;
@@ -128,7 +130,7 @@ final class ConfirmingPublisher implements AutoCloseable {
                             description);
                     continue;
                 }
-                if (e.getCause() instanceof dev.eventbus.core.EventBusException failure) {
+                if (e.getCause() instanceof EventBusException failure) {
                     throw failure;
                 }
                 throw new PublishException(description + " failed: " + e.getCause(), e.getCause());
@@ -153,21 +155,9 @@ final class ConfirmingPublisher implements AutoCloseable {
 
     private CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
                                                  AMQP.BasicProperties properties, byte[] body, String description, long deadline) {
-        if (closed) {
-            return CompletableFuture.failedFuture(new dev.eventbus.core.EventBusStoppedException(description
-                    + " was not published: the bus is stopped; build a new bus"));
-        }
         try {
-            awaitUnblocked(deadline, description);
-            if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " was not published: "
-                        + "no confirm slot freed within " + timeout.toMillis() + " ms (too many unconfirmed messages in flight)",
-                        true, null));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(new PublishException(description + " was interrupted before publishing", e));
-        } catch (PublishException e) {
+            takeSlot(deadline, description);
+        } catch (EventBusException e) {
             return CompletableFuture.failedFuture(e);
         }
         RuntimeException notSent = null;
@@ -186,9 +176,7 @@ final class ConfirmingPublisher implements AutoCloseable {
                 notSent = e;
             } catch (IOException | RuntimeException e) {
                 inFlight.release();
-                boolean connectionDown = !connection.isOpen();
-                return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
-                        + (connectionDown ? "the connection is down, waiting for recovery" : e.getMessage()), connectionDown, e));
+                return CompletableFuture.failedFuture(notSent(description, e, false));
             } finally {
                 if (channel != null) {
                     release(channel);
@@ -196,9 +184,36 @@ final class ConfirmingPublisher implements AutoCloseable {
             }
         }
         inFlight.release();
+        return CompletableFuture.failedFuture(notSent(description, notSent, false));
+    }
+
+    /**
+     * Waits for a broker alarm to clear and for an in-flight slot, until the deadline.
+     *
+     * @throws EventBusException why no slot was taken (stopped, blocked, too many in flight, interrupted)
+     */
+    private void takeSlot(long deadline, String description) {
+        if (closed) {
+            throw new EventBusStoppedException(description + " was not published: the bus is stopped; build a new bus");
+        }
+        try {
+            awaitUnblocked(deadline, description);
+            if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new PublishNotConfirmedException(description + " was not published: no confirm slot freed within "
+                        + timeout.toMillis() + " ms (too many unconfirmed messages in flight)", true, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishException(description + " was interrupted before publishing", e);
+        }
+    }
+
+    /** A message that never left: the connection is down, or its channel closed under it (channelClosed). */
+    private PublishNotConfirmedException notSent(String description, Exception cause, boolean channelClosed) {
         boolean connectionDown = !connection.isOpen();
-        return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
-                + (connectionDown ? "the connection is down, waiting for recovery" : notSent.getMessage()), connectionDown, notSent));
+        return new PublishNotConfirmedException(description + " could not be sent: "
+                + (connectionDown ? "the connection is down, waiting for recovery" : cause.getMessage()), connectionDown,
+                channelClosed && !connectionDown, cause);
     }
 
     /**
@@ -213,16 +228,8 @@ final class ConfirmingPublisher implements AutoCloseable {
         try {
             for (byte[] body : bodies) {
                 try {
-                    awaitUnblocked(deadline, description);
-                    if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                        throw new PublishNotConfirmedException(description + " was not published: no confirm slot freed within "
-                                + timeout.toMillis() + " ms", true, null);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    confirms.add(CompletableFuture.failedFuture(new PublishException(description + " was interrupted", e)));
-                    continue;
-                } catch (PublishException e) {
+                    takeSlot(deadline, description);
+                } catch (EventBusException e) {
                     confirms.add(CompletableFuture.failedFuture(e));
                     continue;
                 }
@@ -233,9 +240,7 @@ final class ConfirmingPublisher implements AutoCloseable {
                     confirms.add(channel.publish(exchange, routingKey, mandatory, properties, body, description));
                 } catch (IOException | RuntimeException e) {
                     inFlight.release();
-                    boolean connectionDown = !connection.isOpen();
-                    confirms.add(CompletableFuture.failedFuture(new PublishNotConfirmedException(description
-                            + " could not be sent: " + e.getMessage(), connectionDown, !connectionDown, e)));
+                    confirms.add(CompletableFuture.failedFuture(notSent(description, e, true)));
                 }
             }
         } finally {
@@ -253,16 +258,14 @@ final class ConfirmingPublisher implements AutoCloseable {
         try {
             alone = new PublisherChannel(connection, () -> { });
         } catch (IOException | RuntimeException e) {
-            return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
-                    + e.getMessage(), !connection.isOpen(), e));
+            return CompletableFuture.failedFuture(notSent(description, e, false));
         }
         try {
             return alone.publish(exchange, routingKey, mandatory, properties, body, description)
                     .whenComplete((ok, failure) -> alone.closeAsync());
         } catch (IOException | RuntimeException e) {
             alone.close();
-            return CompletableFuture.failedFuture(new PublishNotConfirmedException(description + " could not be sent: "
-                    + e.getMessage(), !connection.isOpen(), e));
+            return CompletableFuture.failedFuture(notSent(description, e, false));
         }
     }
 
@@ -344,16 +347,6 @@ final class ConfirmingPublisher implements AutoCloseable {
             opened.decrementAndGet();
             channel.close();
         }
-    }
-
-    /** Unconfirmed messages right now. */
-    int inFlightCount() {
-        return channels.stream().mapToInt(PublisherChannel::pendingCount).sum();
-    }
-
-    /** Whether the broker currently blocks this connection (a resource alarm). */
-    boolean isBlocked() {
-        return blockedReason != null;
     }
 
     @Override

@@ -96,19 +96,10 @@ final class PublisherChannel {
         return entry.future;
     }
 
-    /** Whether this channel can publish now. A channel closed by the connection's failure opens again on recovery. */
-    boolean isUsable() {
-        return !broken && channel.isOpen();
-    }
-
     /** Whether this channel was closed for good (a channel error, or closed by us): it will not recover. */
     boolean isBroken() {
         // closed while its connection is up: a channel error, which automatic recovery never repairs
         return broken || !channel.isOpen() && channel.getConnection().isOpen();
-    }
-
-    int pendingCount() {
-        return pending.size();
     }
 
     private void settle(long deliveryTag, boolean multiple, String nackReason) {
