@@ -64,9 +64,8 @@ final class DeliveryProcessor {
         if (message != null) {
             attempt = retries + 1;
             try {
-                Object originalKey = headers == null ? null : headers.get(Headers.ORIGINAL_ROUTING_KEY);
                 consumer.subscription.handle(message, new dev.eventbus.core.Delivery(handler, consumer.queue(),
-                        originalKey == null ? delivery.getRoutingKey() : originalKey.toString(), attempt, delivery.isRedeliver()));
+                        Headers.originalRoutingKey(headers, delivery.getRoutingKey()), attempt, delivery.isRedeliver()));
                 ack(channel, tag);
                 return;
             } catch (VirtualMachineError e) {

@@ -147,7 +147,7 @@ final class HandlerConsumers {
         if (!running || stopping) {
             return;
         }
-        new RabbitMqConfigurer(declaring).declare(Topology.plan(convention, List.of(subscription), topologyOptions));
+        declare(subscription);
         added.forEach(consumer -> consumer.start(connection, prefetch));
     }
 
@@ -163,7 +163,7 @@ final class HandlerConsumers {
         if (!running || stopping) {
             throw new EventBusException("cannot resume handler " + handlerName + ": the bus is not running (call start())");
         }
-        new RabbitMqConfigurer(declaring).declare(Topology.plan(convention, List.of(subscription(handlerName)), topologyOptions));
+        declare(subscription(handlerName));
         matching.forEach(consumer -> consumer.start(connection, prefetch));
     }
 
@@ -233,7 +233,7 @@ final class HandlerConsumers {
                 return;
             }
             try {
-                new RabbitMqConfigurer(declaring).declare(Topology.plan(convention, List.of(consumer.subscription), topologyOptions));
+                declare(consumer.subscription);
                 consumer.start(connection, prefetch);
                 log.warn("handler {}: lost its consumer of queue {}; declared the queue again and resumed consuming",
                         consumer.subscription.handlerName(), consumer.queue());
@@ -245,6 +245,16 @@ final class HandlerConsumers {
             }
         }
         scheduleRestore(consumer, attempt + 1);
+    }
+
+    /** The exchanges, queues and bindings of one subscription. */
+    Topology topologyOf(Subscription subscription) {
+        return Topology.plan(convention, List.of(subscription), topologyOptions);
+    }
+
+    /** Declares one subscription's topology over the connection given at start. Caller holds {@code this}. */
+    private void declare(Subscription subscription) {
+        new RabbitMqConfigurer(declaring).declare(topologyOf(subscription));
     }
 
     private List<QueueConsumer> consumersOf(String handlerName) {

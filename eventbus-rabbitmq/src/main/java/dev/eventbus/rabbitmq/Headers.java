@@ -69,6 +69,12 @@ public final class Headers {
         return copy;
     }
 
+    /** The routing key a message was first published with: our header on retried copies, else the one it came with. */
+    static String originalRoutingKey(Map<String, Object> headers, String receivedWith) {
+        Object original = headers == null ? null : headers.get(ORIGINAL_ROUTING_KEY);
+        return original == null ? receivedWith : original.toString();
+    }
+
     static int asInt(Object value) {
         if (value instanceof Number number) {
             return (int) Math.min(Integer.MAX_VALUE, Math.max(0, number.longValue()));

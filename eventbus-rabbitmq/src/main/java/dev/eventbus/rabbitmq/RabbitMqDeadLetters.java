@@ -109,10 +109,9 @@ public final class RabbitMqDeadLetters {
         } catch (DateTimeParseException e) {
             at = Instant.now();
         }
-        String routingKey = Headers.asString(headers.get(Headers.ORIGINAL_ROUTING_KEY));
         String handler = Headers.asString(headers.get(Headers.HANDLER));
         return new DeadLetter(response.getBody(), handler == null ? handlerQueue.substring(handlerQueue.lastIndexOf('.') + 1) : handler,
-                handlerQueue, routingKey == null ? response.getEnvelope().getRoutingKey() : routingKey, reason,
+                handlerQueue, Headers.originalRoutingKey(headers, response.getEnvelope().getRoutingKey()), reason,
                 Headers.asInt(headers.get(Headers.ATTEMPTS)), Headers.asString(headers.get(Headers.EXCEPTION_CLASS)),
                 exceptionMessage, at);
     }

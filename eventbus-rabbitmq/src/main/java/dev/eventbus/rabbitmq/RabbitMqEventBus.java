@@ -54,7 +54,6 @@ public final class RabbitMqEventBus implements EventBus {
     private final Convention convention;
     private final MessageCodec codec;
     private final MessageValidator validator;
-    private final RetryPolicy retryPolicy;
     private final Topology.Options topologyOptions;
     private final int maxInFlight;
     private final int publisherChannels;
@@ -78,7 +77,6 @@ public final class RabbitMqEventBus implements EventBus {
         registry.registerAll(builder.subscriptions);
         this.codec = builder.mapper == null ? new MessageCodec(registry) : new MessageCodec(registry, builder.mapper);
         this.validator = builder.validator;
-        this.retryPolicy = builder.retryPolicy;
         this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
                 builder.handlerQueueTtl == null ? null : (int) builder.handlerQueueTtl.toMillis(), builder.retryPolicy,
                 builder.declareStore, (int) builder.storeRetryDelay.toMillis());
@@ -162,8 +160,7 @@ public final class RabbitMqEventBus implements EventBus {
      * @throws ConfigurationException if no handler of that name is subscribed
      */
     public void clearHandler(String handlerName) {
-        Subscription subscription = consumers.subscription(handlerName);
-        Topology handlerOnly = Topology.plan(convention, List.of(subscription), topologyOptions);
+        Topology handlerOnly = consumers.topologyOf(consumers.subscription(handlerName));
         new RabbitMqConfigurer(publisherConnection()).clear(new Topology(List.of(), handlerOnly.queues(), List.of()));
     }
 
