@@ -236,6 +236,22 @@ public final class TestBroker {
         if (!released.compareAndSet(false, true)) {
             return;
         }
+        closeBusesAndConnections();
+        for (TestBroker isolated : virtualHosts) {
+            isolated.released.set(true);
+            isolated.closeBusesAndConnections();
+            try {
+                ctl().deleteVirtualHost(isolated.virtualHost());
+            } catch (RuntimeException e) {
+                log.warn("could not delete test virtual host {}: {}", isolated.virtualHost(), e.toString());
+            }
+        }
+        virtualHosts.clear();
+        deleteLeftovers();
+    }
+
+    /** Stops the buses (before their queues go) and aborts the connections this test broker opened. */
+    private void closeBusesAndConnections() {
         for (RabbitMqEventBus bus : buses) {
             try {
                 bus.stop();
@@ -244,34 +260,12 @@ public final class TestBroker {
             }
         }
         buses.clear();
-        for (TestBroker isolated : virtualHosts) {
-            isolated.releaseConnections();
-            try {
-                ctl().deleteVirtualHost(isolated.virtualHost());
-            } catch (RuntimeException e) {
-                log.warn("could not delete test virtual host {}: {}", isolated.virtualHost(), e.toString());
-            }
-        }
-        virtualHosts.clear();
         for (Connection connection : connections) {
             if (connection.isOpen()) {
                 connection.abort(2_000);
             }
         }
         connections.clear();
-        deleteLeftovers();
-    }
-
-    private void releaseConnections() {
-        released.set(true);
-        for (RabbitMqEventBus bus : buses) {
-            bus.stop();
-        }
-        for (Connection connection : connections) {
-            if (connection.isOpen()) {
-                connection.abort(2_000);
-            }
-        }
     }
 
     private void deleteLeftovers() {
