@@ -68,8 +68,7 @@ public final class Names {
      * @throws ConfigurationException for a lambda or anonymous class, which has no usable name
      */
     public static String handlerName(Class<?> handlerType) {
-        if (handlerType.isAnonymousClass() || handlerType.isSynthetic() || handlerType.getSimpleName().contains("$$Lambda")
-                || handlerType.getSimpleName().contains("$Lambda")) {
+        if (handlerType.isAnonymousClass() || handlerType.isSynthetic() || handlerType.getSimpleName().contains("$Lambda")) {
             throw new ConfigurationException("handler " + handlerType.getName()
                     + " is a lambda or anonymous class, so no name can be derived from it: "
                     + "give the handler a name, e.g. Subscription.of(UserCreated.class, \"send_mail_handler\", handler)");
