@@ -7,6 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.RabbitMqEventBusBuilder;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -83,7 +84,7 @@ final class Broker {
     }
 
     /** A bus builder for a benchmark's own service name, on this broker, shaped like the raw side. */
-    RabbitMqEventBus.Builder bus(String service) {
+    RabbitMqEventBusBuilder bus(String service) {
         return RabbitMqEventBus.builder().connection(settings).organization("bench").service(service)
                 .connectionName("bench." + service);
     }
@@ -92,13 +93,13 @@ final class Broker {
      * Deletes what a bus with these subscriptions declares, through a second bus of the same service (the first one is
      * stopped by then, and deleting queues under a running consumer would make it declare them again).
      */
-    void clear(String service, Consumer<RabbitMqEventBus.Builder> shape, List<Subscription> subscriptions) {
-        RabbitMqEventBus.Builder builder = bus(service).connectionName("bench.cleanup." + service);
+    void clear(String service, Consumer<RabbitMqEventBusBuilder> shape, List<Subscription> subscriptions) {
+        RabbitMqEventBusBuilder builder = bus(service).connectionName("bench.cleanup." + service);
         shape.accept(builder);
         subscriptions.forEach(builder::subscribe);
         RabbitMqEventBus cleaner = builder.build();
         try {
-            cleaner.clear();
+            cleaner.admin().clear();
         } catch (RuntimeException e) {
             System.err.println("cleanup: could not delete the topology of " + service + ": " + e);
         } finally {

@@ -12,6 +12,7 @@ import dev.eventbus.core.MessageHandler;
 import dev.eventbus.core.MessageValidator;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.RabbitMqEventBusBuilder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,13 +203,13 @@ final class EndToEnd {
         Recorder recorder = new Recorder(count);
         MessageHandler<OrderPlaced> handler = message -> recorder.record(System.nanoTime() - message.payload().sentAtNanos());
         Subscription subscription = Subscription.of(OrderPlaced.class, "bench_handler", handler);
-        Consumer<RabbitMqEventBus.Builder> shape = builder -> builder
+        Consumer<RabbitMqEventBusBuilder> shape = builder -> builder
                 .prefetch(PREFETCH).consumerThreads(1).maxInFlight(IN_FLIGHT).validator(scenario.validator());
-        RabbitMqEventBus.Builder builder = broker.bus(service).subscribe(subscription);
+        RabbitMqEventBusBuilder builder = broker.bus(service).subscribe(subscription);
         shape.accept(builder);
         RabbitMqEventBus bus = builder.build();
         try {
-            bus.configure();
+            bus.admin().configure();
             bus.start();
             long cpu = Run.processCpuNanos();
             long start = System.nanoTime();

@@ -8,6 +8,7 @@ import dev.eventbus.core.MessageType;
 import dev.eventbus.core.MessageValidator;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.RabbitMqEventBusBuilder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -66,15 +67,15 @@ final class Memory {
         String service = Broker.unique("lib-mem");
         MessageHandler<OrderPlaced> unused = message -> { };
         Subscription subscription = Subscription.of(OrderPlaced.class, HANDLER, unused);
-        Consumer<RabbitMqEventBus.Builder> shape = builder -> builder.prefetch(EndToEnd.PREFETCH).consumerThreads(1);
+        Consumer<RabbitMqEventBusBuilder> shape = builder -> builder.prefetch(EndToEnd.PREFETCH).consumerThreads(1);
         try {
-            RabbitMqEventBus.Builder builder = broker.bus(service).subscribe(subscription);
+            RabbitMqEventBusBuilder builder = broker.bus(service).subscribe(subscription);
             shape.accept(builder);
             RabbitMqEventBus bus = builder.build();
             String exchange = bus.convention().mainExchange();
             String routingKey = bus.convention().routingKey(MessageType.of(OrderPlaced.class));
             try {
-                bus.configure();
+                bus.admin().configure();
             } finally {
                 bus.stop();
             }

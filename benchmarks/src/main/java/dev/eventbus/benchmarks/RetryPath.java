@@ -11,6 +11,7 @@ import dev.eventbus.core.MessageValidator;
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.RabbitMqEventBusBuilder;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -156,13 +157,13 @@ final class RetryPath {
             }
         };
         Subscription subscription = Subscription.of(OrderPlaced.class, "bench_retry_handler", handler);
-        Consumer<RabbitMqEventBus.Builder> shape = builder -> builder.prefetch(EndToEnd.PREFETCH).consumerThreads(1)
+        Consumer<RabbitMqEventBusBuilder> shape = builder -> builder.prefetch(EndToEnd.PREFETCH).consumerThreads(1)
                 .maxInFlight(EndToEnd.IN_FLIGHT).retryPolicy(RetryPolicy.of(3, ttl));
-        RabbitMqEventBus.Builder builder = broker.bus(service).subscribe(subscription);
+        RabbitMqEventBusBuilder builder = broker.bus(service).subscribe(subscription);
         shape.accept(builder);
         RabbitMqEventBus bus = builder.build();
         try {
-            bus.configure();
+            bus.admin().configure();
             bus.start();
             FailOnce loaded = new FailOnce(count);
             phase.set(loaded);

@@ -101,6 +101,31 @@ public record Convention(String organization, String service, NameStyle style) {
                 mainExchange() + ".*." + MessageKind.COMMAND.routingSegment() + ".#");
     }
 
+    /**
+     * Where a subscription receives messages: for each message type a handler queue ({@link #handlerQueue}) bound to the
+     * publisher's exchange with the type's routing key; for an all-messages handler one queue ({@link #allMessagesQueue})
+     * bound with the publisher's event and command keys; for a store handler the shared {@link #STORE_QUEUE} bound with
+     * {@link #storeBindingKeys()}. The publisher is this service, or the subscription's {@link Subscription#source()}.
+     */
+    public List<Endpoint> endpoints(Subscription subscription) {
+        if (subscription.isStore()) {
+            return List.of(new Endpoint(subscription, null, STORE_QUEUE,
+                    storeBindingKeys().stream().map(key -> new Endpoint.Binding(mainExchange(), key)).toList()));
+        }
+        Convention publisher = subscription.source().map(source -> source.convention(this)).orElse(this);
+        if (subscription.isAllMessages()) {
+            return List.of(new Endpoint(subscription, null, allMessagesQueue(subscription.handlerName()),
+                    publisher.allMessagesBindingKeys().stream().map(key -> new Endpoint.Binding(publisher.mainExchange(), key))
+                            .toList()));
+        }
+        List<Endpoint> endpoints = new java.util.ArrayList<>(subscription.types().size());
+        for (MessageType<?> type : subscription.types()) {
+            endpoints.add(new Endpoint(subscription, type, handlerQueue(type, subscription.handlerName()),
+                    List.of(new Endpoint.Binding(publisher.mainExchange(), publisher.routingKey(type)))));
+        }
+        return endpoints;
+    }
+
     /** The retry queue of a handler queue: {@code retry.queue}. */
     public String retryQueue(String handlerQueue) {
         return "retry." + handlerQueue;

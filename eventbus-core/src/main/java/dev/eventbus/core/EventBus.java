@@ -1,53 +1,56 @@
 package dev.eventbus.core;
 
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-
 /**
  * Publishes events and commands and runs the handlers subscribed to them. Implemented over RabbitMQ
  * ({@code dev.eventbus.rabbitmq.RabbitMqEventBus}) and in memory ({@link InMemoryEventBus}), with the same
- * semantics: routing by name, version and kind; retries up to a maximum with a delay; then dead letters.
+ * semantics, which the testkit's contract suite checks on each: routing by organization, service, name, version
+ * and kind; one {@link dev.eventbus.core.pipeline.DeliveryPipeline} that decodes, validates, runs the handler and
+ * decides the outcome; retries up to a maximum with a delay; then dead letters.
+ *
+ * <p>Roles: {@link EventPublisher} for code that only publishes; this interface for the service that also consumes;
+ * {@link #admin()} for declaring and clearing queues, delivering to one queue and dead letters.
  *
  * <p>Implementations are thread-safe: any number of threads may publish at once.
  */
-public interface EventBus extends AutoCloseable {
+public interface EventBus extends EventPublisher, AutoCloseable {
 
     /**
-     * Publishes one event or command, wrapped in a new {@link Message}, and returns once the bus has
-     * accepted it (on RabbitMQ: once the broker confirmed it).
+     * Adds a handler. Before {@link #start()} it starts with the others; after, at once.
      *
-     * @throws EventBusException if it could not be published; nothing was accepted then
+     * @throws ConfigurationException if a handler of that name is subscribed already
      */
-    void publish(Object payload);
-
-    /** Publishes a message with its own id, time and meta. Blocks like {@link #publish(Object)}. */
-    void publish(Message<?> message);
-
-    /**
-     * Publishes several payloads or messages; returns once all are accepted.
-     *
-     * @throws EventBusException if any could not be published (the others may have been)
-     */
-    void publish(List<?> payloadsOrMessages);
-
-    /** Publishes without blocking; the future completes when the bus accepted the message, or fails. */
-    CompletableFuture<Void> publishAsync(Message<?> message);
-
-    /** Adds a handler. Before {@link #start()} it is started with the others; after, at once. */
     void subscribe(Subscription subscription);
 
-    /** Starts delivering messages to the subscribed handlers. */
+    /** Starts delivering messages to the subscribed handlers. Calling it again does nothing. */
     void start();
 
-    /** Stops delivering to one handler at runtime (its messages wait, on RabbitMQ in its queue). */
-    void unsubscribe(String handlerName);
+    /**
+     * Pauses one handler: it gets no new message until {@link #resume(String)}; its messages wait (on RabbitMQ in its
+     * queue). A message it is handling finishes. Pausing a paused handler does nothing.
+     *
+     * @throws ConfigurationException if no handler of that name is subscribed
+     */
+    void pause(String handlerName);
 
-    /** Starts delivering to a handler stopped by {@link #unsubscribe(String)} again. */
+    /**
+     * Delivers to a handler paused by {@link #pause(String)} again, starting with the messages that waited.
+     *
+     * @throws ConfigurationException if no handler of that name is subscribed
+     */
     void resume(String handlerName);
 
     /**
-     * Stops delivering, lets handlers that are running finish, then releases resources. Messages not yet
-     * handled stay queued (RabbitMQ) or are dropped with a warning (in memory). Idempotent.
+     * Whether the bus can do its work: its connections (on RabbitMQ) and each handler. Never throws; cheap enough for a
+     * health endpoint polled every few seconds.
+     */
+    BusHealth health();
+
+    /** The administration view: declaring and clearing queues, delivering to one handler queue, dead letters. */
+    EventBusAdmin admin();
+
+    /**
+     * Stops delivering, lets handlers that are running finish, then releases resources. Messages not yet handled stay
+     * queued (RabbitMQ) or are dropped with a warning (in memory). Idempotent.
      */
     void stop();
 
@@ -55,13 +58,5 @@ public interface EventBus extends AutoCloseable {
     @Override
     default void close() {
         stop();
-    }
-
-    /** Turns a payload or message into a message. */
-    static Message<?> toMessage(Object payloadOrMessage) {
-        if (payloadOrMessage instanceof Message<?> message) {
-            return message;
-        }
-        return Message.of(payloadOrMessage);
     }
 }

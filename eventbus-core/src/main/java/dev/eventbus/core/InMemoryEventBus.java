@@ -1,41 +1,35 @@
 package dev.eventbus.core;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventbus.core.pipeline.DeliveryPipeline;
+import dev.eventbus.core.pipeline.Outgoing;
+import dev.eventbus.core.pipeline.PublishPipeline;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An {@link EventBus} in the JVM, without a broker: the embedded default for demos and unit tests. It
- * keeps the semantics of the RabbitMQ bus, so what works here works there:
+ * An {@link EventBus} in the JVM, without a broker: the embedded default for demos and unit tests. It runs the same
+ * {@link PublishPipeline} and {@link DeliveryPipeline} as the RabbitMQ bus, routes by the same {@link Endpoint}s, and
+ * passes the same contract suite (the testkit's {@code EventBusContract}), so what works here works there:
  * <ul>
- *   <li>{@code publish} validates the attributes with the {@link MessageValidator} and encodes the message
- *       with the {@link MessageCodec}, so invalid messages and serialization problems fail here as they
- *       would on the broker;</li>
- *   <li>a message reaches every handler subscribed to its name, version and kind (each handler and type
- *       behaves as its own queue), and every store handler, which receives the attributes as a map; a
- *       message nobody subscribed to is dropped, like on a topic exchange with no binding;</li>
- *   <li>each delivery decodes the body again and validates it; a body that cannot be decoded or is
- *       invalid goes to the dead letters at once, as does a {@link NonRetryableException}; any other
- *       failure is retried after the handler's {@link RetryPolicy} delay, and after the last retry the
- *       message goes to the dead letters ({@link #deadLetters()}).</li>
+ *   <li>{@code publish} checks, validates and encodes the message, so invalid messages and serialization problems fail
+ *       here as they would on the broker;</li>
+ *   <li>a message reaches every queue whose bindings match, on this bus and on every bus sharing its
+ *       {@link InMemoryBroker}; a message nobody subscribed to is dropped, like on a topic exchange with no binding;</li>
+ *   <li>each delivery decodes the body again; its {@link Outcome} is carried out: retried after the handler's
+ *       {@link RetryPolicy} delay, or kept as a dead letter ({@link #admin()}, {@link #deadLetters()}).</li>
  * </ul>
+ * What differs from RabbitMQ: nothing survives {@link #stop()} (messages not yet handled are dropped, with a WARN);
+ * there is no connection to lose.
  *
  * <pre>{@code
  * InMemoryEventBus bus = InMemoryEventBus.builder()
@@ -48,17 +42,16 @@ import org.slf4j.LoggerFactory;
  * bus.stop();
  * }</pre>
  *
- * <p><b>Threads.</b> Handlers never run on the publisher's thread: {@code publish} only queues the
- * message, and handlers run on the bus's own pool of {@code handlerThreads} threads (named
- * {@code eventbus-inmemory-N-handler-M}, daemon threads). With more than one thread a handler may run
- * concurrently for different messages, and a retried message may overtake later ones. Retries wait on one
- * scheduler thread ({@code eventbus-inmemory-N-retry}), which only re-queues them. Messages published
- * before {@link #start()} wait and are delivered once it is called.
+ * <p><b>Threads.</b> Handlers never run on the publisher's thread: {@code publish} only queues the message, and handlers
+ * run on the bus's own pool of {@code handlerThreads} threads (named {@code eventbus-inmemory-N-handler-M}, daemon
+ * threads). With more than one thread a handler may run concurrently for different messages, and a retried message may
+ * overtake later ones. Retries wait on one scheduler thread ({@code eventbus-inmemory-N-retry}), which only re-queues
+ * them. Messages published before {@link #start()} wait and are delivered once it is called.
  *
- * <p><b>Thread-safety.</b> Every method may be called from any thread. One lock guards all mutable
- * state: the handlers and their held messages, the lifecycle state, the executors, the counts of queued,
- * running and retry-scheduled deliveries, and the dead letters. Encoding, decoding and handlers run
- * outside the lock.
+ * <p><b>Thread-safety.</b> Every method may be called from any thread. One lock guards all mutable state: the handlers
+ * and their held messages and dead letters, the lifecycle state, the executors, the counts of queued, running and
+ * retry-scheduled deliveries. Encoding, decoding and handlers run outside the lock; a publish takes the lock of each bus
+ * it delivers to, one at a time, never its own while holding another's.
  */
 public final class InMemoryEventBus implements EventBus {
 
@@ -68,58 +61,54 @@ public final class InMemoryEventBus implements EventBus {
     private enum State { CREATED, STARTED, STOPPED }
 
     private final MessageCodec codec;
-    private final MessageValidator validator;
-    private final LocalAttempt attempt;
     private final Convention convention;
     private final RetryPolicy retryPolicy;
     private final int handlerThreads;
     private final Duration stopTimeout;
+    private final InMemoryBroker broker;
+    private final PublishPipeline publishing;
+    private final LocalDispatcher dispatcher;
+    private final InMemoryAdmin admin;
     private final String threadPrefix = "eventbus-inmemory-" + BUS_NUMBERS.incrementAndGet();
-    private final ThreadLocal<Boolean> onHandlerThread = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    private final List<LocalQueue> queues = new CopyOnWriteArrayList<>();
 
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when queued, running and scheduled all reach 0. */
-    private final Condition idle = lock.newCondition();
-    // Everything below is guarded by lock.
+    /** Guards everything below, and the dispatcher's and the queues' state. */
+    final ReentrantLock lock;
     private final Map<String, LocalConsumer> consumers = new LinkedHashMap<>();
-    private final List<DeadLetter> deadLetters = new ArrayList<>();
     private State state = State.CREATED;
-    private ExecutorService handlerExecutor;
-    private ScheduledExecutorService retryScheduler;
-    /** Deliveries handed to the handler executor that have not started. */
-    private int queued;
-    /** Deliveries whose handler is running. */
-    private int running;
-    /** Deliveries waiting for their retry delay. */
-    private int scheduled;
 
-    /** A bus with every default of {@link Builder}, and no handlers yet. */
+    /** A bus with every default of {@link InMemoryEventBusBuilder}, and no handlers yet. */
     public InMemoryEventBus() {
-        this(new Builder());
+        this(new InMemoryEventBusBuilder());
     }
 
-    private InMemoryEventBus(Builder builder) {
+    InMemoryEventBus(InMemoryEventBusBuilder builder) {
         this.codec = builder.codec != null ? builder.codec : new MessageCodec(new MessageRegistry());
-        this.validator = builder.validator;
-        this.attempt = new LocalAttempt(codec, validator);
         this.convention = builder.convention;
         this.retryPolicy = builder.retryPolicy;
         this.handlerThreads = builder.handlerThreads;
         this.stopTimeout = builder.stopTimeout;
+        this.broker = builder.broker != null ? builder.broker : new InMemoryBroker();
+        this.publishing = new PublishPipeline(convention, codec, builder.validator);
+        this.dispatcher = new LocalDispatcher(new DeliveryPipeline(codec, builder.validator, this::isStopped), threadPrefix,
+                stopTimeout, queue -> state == State.STARTED && !consumers.get(queue.handlerName()).isPaused());
+        this.lock = dispatcher.lock;
+        this.admin = new InMemoryAdmin(this, broker);
         builder.subscriptions.forEach(this::subscribe);
+        broker.attach(this);
     }
 
     /** A builder with every default; see its setters. */
-    public static Builder builder() {
-        return new Builder();
+    public static InMemoryEventBusBuilder builder() {
+        return new InMemoryEventBusBuilder();
     }
 
     /**
-     * Validates, encodes and queues a message for every handler it is routed to, then returns; handlers run
-     * later on the bus's threads. Does not block on handlers.
+     * Checks, validates, encodes and queues a message for every queue it is routed to, then returns; handlers run later
+     * on the buses' threads. Does not block on handlers.
      *
      * @throws InvalidMessageException   if the validator rejects the attributes; nothing is delivered
-     * @throws MessageEncodingException  if the payload cannot be written as JSON
+     * @throws MessageEncodingException  if the payload is not an event or command, or cannot be written as JSON
      * @throws ConfigurationException    if the message name is not valid in a routing key
      * @throws EventBusStoppedException  if the bus was stopped
      */
@@ -127,42 +116,13 @@ public final class InMemoryEventBus implements EventBus {
     public void publish(Message<?> message) {
         Objects.requireNonNull(message, "message");
         requireNotStopped("publish " + message.describe());
-        String routingKey = convention.routingKey(message);
-        ObjectNode attributes = codec.attributes(message);
-        validator.validate(message.name(), message.version(), attributes);
-        byte[] body = codec.encode(message);
-        lock.lock();
-        try {
-            if (state == State.STOPPED) {
-                throw stopped("publish " + message.describe());
-            }
-            int routed = 0;
-            for (LocalConsumer consumer : consumers.values()) {
-                for (LocalQueue queue : consumer.queues()) {
-                    if (queue.accepts(routingKey, message.kind())) {
-                        dispatch(new LocalDelivery(queue, body, routingKey, 0));
-                        routed++;
-                    }
-                }
-            }
-            if (routed == 0) {
-                log.debug("No handler subscribes to {}: {} dropped", routingKey, message.describe());
-            }
-        } finally {
-            lock.unlock();
+        Outgoing outgoing = publishing.prepare(message);
+        List<LocalQueue> targets = broker.route(outgoing.exchange(), outgoing.routingKey(), message.kind());
+        for (LocalQueue target : targets) {
+            target.bus().enqueue(new LocalDelivery(target, outgoing.body(), outgoing.routingKey(), 0));
         }
-    }
-
-    /**
-     * Publishes a payload in a new {@link Message}, or a message or list as given. Same contract as
-     * {@link #publish(Message)}.
-     */
-    @Override
-    public void publish(Object payload) {
-        if (payload instanceof List<?> list) {
-            publish(list);
-        } else {
-            publish(EventBus.toMessage(payload));
+        if (targets.isEmpty()) {
+            log.debug("No queue is bound to {}: {} dropped", outgoing.routingKey(), message.describe());
         }
     }
 
@@ -175,13 +135,13 @@ public final class InMemoryEventBus implements EventBus {
     public void publish(List<?> payloadsOrMessages) {
         Objects.requireNonNull(payloadsOrMessages, "payloadsOrMessages");
         for (Object item : payloadsOrMessages) {
-            publish(EventBus.toMessage(item));
+            publish(EventPublisher.toMessage(item));
         }
     }
 
     /**
-     * Publishes as {@link #publish(Message)} does (which never blocks on handlers) and returns a future that
-     * is already complete, or already failed with the exception {@code publish} would have thrown.
+     * Publishes as {@link #publish(Message)} does (which never blocks on handlers) and returns a future that is already
+     * complete, or already failed with the exception {@code publish} would have thrown.
      */
     @Override
     public CompletableFuture<Void> publishAsync(Message<?> message) {
@@ -194,19 +154,20 @@ public final class InMemoryEventBus implements EventBus {
     }
 
     /**
-     * Adds a handler and registers its message types with the codec. Before {@link #start()} it starts with
-     * the others; after, it receives messages published from now on at once.
+     * Adds a handler and registers its message types with the codec. Before {@link #start()} it starts with the others;
+     * after, it receives messages published from now on at once.
      *
-     * @throws ConfigurationException   if a handler of the same name is subscribed, a queue name would be too
-     *                                  long, or a type clashes with a registered one
+     * @throws ConfigurationException   if a handler of the same name is subscribed, a queue name would be too long, or a
+     *                                  type clashes with a registered one
      * @throws EventBusStoppedException if the bus was stopped
      */
     @Override
     public void subscribe(Subscription subscription) {
         Objects.requireNonNull(subscription, "subscription");
         String name = subscription.handlerName();
-        List<LocalQueue> queues = subscription.receivesAll() ? List.of(LocalQueue.everything(subscription, convention))
-                : subscription.types().stream().map(type -> LocalQueue.of(subscription, type, convention)).toList();
+        RetryPolicy policy = subscription.retryPolicyOr(retryPolicy);
+        List<LocalQueue> added = convention.endpoints(subscription).stream()
+                .map(endpoint -> new LocalQueue(this, endpoint, policy)).toList();
         lock.lock();
         try {
             if (state == State.STOPPED) {
@@ -218,7 +179,8 @@ public final class InMemoryEventBus implements EventBus {
                         + "): give each handler its own name, or subscribe one handler to several types");
             }
             codec.registry().registerAll(List.of(subscription));
-            consumers.put(name, new LocalConsumer(subscription, queues));
+            consumers.put(name, new LocalConsumer(subscription, added));
+            queues.addAll(added);
         } finally {
             lock.unlock();
         }
@@ -239,12 +201,11 @@ public final class InMemoryEventBus implements EventBus {
             if (state == State.STARTED) {
                 return;
             }
-            handlerExecutor = Executors.newFixedThreadPool(handlerThreads, threads("handler"));
-            retryScheduler = Executors.newSingleThreadScheduledExecutor(threads("retry"));
+            dispatcher.startLocked(handlerThreads);
             state = State.STARTED;
             for (LocalConsumer consumer : consumers.values()) {
                 if (!consumer.isPaused()) {
-                    consumer.releaseHeld().forEach(this::dispatch);
+                    consumer.queues().forEach(queue -> queue.releaseHeld().forEach(dispatcher::dispatchLocked));
                 }
             }
             log.info("In-memory event bus {} started: {} handler(s) on {} thread(s)", threadPrefix, consumers.size(),
@@ -255,25 +216,25 @@ public final class InMemoryEventBus implements EventBus {
     }
 
     /**
-     * Pauses one handler: its messages, new ones and retries, wait until {@link #resume(String)}. A delivery
-     * already running finishes. Pausing a paused handler does nothing.
+     * Pauses one handler: its messages, new ones and retries, wait until {@link #resume(String)}. A delivery already
+     * running finishes. Pausing a paused handler does nothing.
      *
      * @throws ConfigurationException if no handler of that name is subscribed
      */
     @Override
-    public void unsubscribe(String handlerName) {
+    public void pause(String handlerName) {
         lock.lock();
         try {
             consumer(handlerName).pause();
-            log.info("Handler {} unsubscribed: its messages wait until resume", handlerName);
+            log.info("Handler {} paused: its messages wait until resume", handlerName);
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Delivers to a handler paused by {@link #unsubscribe(String)} again, starting with the messages that
-     * waited. Resuming a handler that is not paused does nothing.
+     * Delivers to a handler paused by {@link #pause(String)} again, starting with the messages that waited. Resuming a
+     * handler that is not paused does nothing.
      *
      * @throws ConfigurationException if no handler of that name is subscribed
      */
@@ -283,9 +244,12 @@ public final class InMemoryEventBus implements EventBus {
         try {
             LocalConsumer consumer = consumer(handlerName);
             consumer.unpause();
-            int held = consumer.heldCount();
-            if (state == State.STARTED) {
-                consumer.releaseHeld().forEach(this::dispatch);
+            int held = 0;
+            for (LocalQueue queue : consumer.queues()) {
+                held += queue.heldCount();
+                if (state == State.STARTED) {
+                    queue.releaseHeld().forEach(dispatcher::dispatchLocked);
+                }
             }
             log.info("Handler {} resumed with {} waiting message(s)", handlerName, held);
         } finally {
@@ -293,17 +257,41 @@ public final class InMemoryEventBus implements EventBus {
         }
     }
 
+    /** Each handler queue's state; an in-memory bus has no connection. */
+    @Override
+    public BusHealth health() {
+        lock.lock();
+        try {
+            List<HandlerStatus> statuses = new ArrayList<>();
+            for (LocalConsumer consumer : consumers.values()) {
+                HandlerStatus.State current = switch (state) {
+                    case CREATED -> HandlerStatus.State.IDLE;
+                    case STOPPED -> HandlerStatus.State.STOPPED;
+                    case STARTED -> consumer.isPaused() ? HandlerStatus.State.PAUSED : HandlerStatus.State.CONSUMING;
+                };
+                consumer.queues().forEach(queue -> statuses.add(new HandlerStatus(queue.handlerName(), queue.name(), current, null)));
+            }
+            return new BusHealth(List.of(), statuses);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The administration view: dead letters, delivering to one queue, clearing. {@code configure()} declares nothing. */
+    @Override
+    public EventBusAdmin admin() {
+        return admin;
+    }
+
     /**
-     * Stops the bus: it accepts no more messages, drops those not yet handled (queued, waiting for
-     * start or a paused handler, or scheduled for retry) with a WARN log saying how many, and waits up to
-     * the stop timeout for running handlers to finish, then interrupts any still running. Idempotent:
-     * returns at once if the bus is stopped or stopping. Called from a handler, it does not wait for that
+     * Stops the bus: it accepts no more messages, drops those not yet handled (queued, waiting for start or a paused
+     * handler, or scheduled for retry) with a WARN log saying how many, and waits up to the stop timeout for running
+     * handlers to finish, then interrupts any still running (their messages are dropped, never dead-lettered).
+     * Idempotent: returns at once if the bus is stopped or stopping. Called from a handler, it does not wait for that
      * handler's own thread.
      */
     @Override
     public void stop() {
-        ExecutorService handlers;
-        ScheduledExecutorService retries;
         int dropped;
         lock.lock();
         try {
@@ -311,65 +299,41 @@ public final class InMemoryEventBus implements EventBus {
                 return;
             }
             state = State.STOPPED;
-            dropped = queued + scheduled;
-            for (LocalConsumer consumer : consumers.values()) {
-                dropped += consumer.releaseHeld().size();
+            dropped = dispatcher.stopLocked();
+            for (LocalQueue queue : queues) {
+                dropped += queue.releaseHeld().size();
             }
-            queued = 0;
-            scheduled = 0;
-            handlers = handlerExecutor;
-            retries = retryScheduler;
-            signalIfIdle();
         } finally {
             lock.unlock();
         }
+        broker.detach(this);
         if (dropped > 0) {
             log.warn("In-memory event bus {} stopped with {} message(s) not yet handled (queued, waiting or scheduled "
                     + "for retry): they are dropped", threadPrefix, dropped);
         }
-        if (retries != null) {
-            retries.shutdownNow();
-        }
-        if (handlers != null) {
-            handlers.shutdown();
-            awaitRunningHandlers(handlers);
-        }
+        dispatcher.shutdown();
         log.info("In-memory event bus {} stopped", threadPrefix);
     }
 
     /**
-     * Waits until no delivery is queued for, running on or scheduled for retry to a handler. Messages held
-     * for {@link #start()} or for a paused handler do not count: they cannot move until you call it.
-     * Returns at once with {@code true} on a stopped bus whose handlers finished.
+     * Waits until no delivery is queued for, running on or scheduled for retry to a handler. Messages held for
+     * {@link #start()} or for a paused handler do not count: they cannot move until you call it. Returns at once with
+     * {@code true} on a stopped bus whose handlers finished.
      *
      * @param timeout how long to wait at most
-     * @return {@code true} if the bus became idle, {@code false} on timeout or if the thread was interrupted
-     *         (its interrupt status is then set again)
+     * @return {@code true} if the bus became idle, {@code false} on timeout or if the thread was interrupted (its
+     *         interrupt status is then set again)
      */
     public boolean awaitIdle(Duration timeout) {
-        long nanos = Objects.requireNonNull(timeout, "timeout").toNanos();
-        lock.lock();
-        try {
-            while (!isIdle()) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = idle.awaitNanos(nanos);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            lock.unlock();
-        }
+        return dispatcher.awaitIdle(timeout);
     }
 
-    /** A snapshot of every dead letter so far, oldest first. */
+    /** A snapshot of every dead letter of this bus's handlers, oldest first in each queue (as {@link #admin()} has them). */
     public List<DeadLetter> deadLetters() {
         lock.lock();
         try {
-            return List.copyOf(deadLetters);
+            return queues.stream().flatMap(queue -> queue.deadLetters().stream())
+                    .sorted(java.util.Comparator.comparing(DeadLetter::deadLetteredAt)).toList();
         } finally {
             lock.unlock();
         }
@@ -380,124 +344,47 @@ public final class InMemoryEventBus implements EventBus {
         return deadLetters().stream().filter(letter -> letter.handler().equals(handlerName)).toList();
     }
 
-    /** The convention that names the queues in {@link DeadLetter#queue()}. */
+    /** The convention that names this bus's exchange, routing keys and queues. */
     public Convention convention() {
         return convention;
     }
 
-    // ---- delivery: dispatch and the *Locked methods need the lock held; run, finish and retryDue take it ----
-
-    /** Hands a delivery to the handler threads, or holds it while the bus is not started or the handler paused. */
-    private void dispatch(LocalDelivery delivery) {
-        LocalConsumer consumer = consumers.get(delivery.queue().handlerName());
-        if (state != State.STARTED || consumer.isPaused()) {
-            consumer.hold(delivery);
-            return;
-        }
-        queued++;
-        handlerExecutor.execute(() -> run(delivery));
+    /** The broker this bus shares with others (its own if none was given). */
+    public InMemoryBroker broker() {
+        return broker;
     }
 
-    /** Runs on a handler thread. */
-    private void run(LocalDelivery delivery) {
+    // ---- for the broker, the admin and the dispatcher ----
+
+    List<LocalQueue> queues() {
+        return queues;
+    }
+
+    /** Takes a delivery routed to one of this bus's queues: handled, held, or dropped if the bus is stopped. */
+    void enqueue(LocalDelivery delivery) {
         lock.lock();
         try {
             if (state == State.STOPPED) {
-                return; // counted as dropped by stop()
-            }
-            queued--;
-            LocalConsumer consumer = consumers.get(delivery.queue().handlerName());
-            if (consumer.isPaused()) {
-                consumer.hold(delivery);
-                signalIfIdle();
+                log.debug("In-memory event bus {} is stopped: a message for {} is dropped", threadPrefix, delivery.queue().name());
                 return;
             }
-            running++;
-        } finally {
-            lock.unlock();
-        }
-        LocalAttempt.Outcome outcome = null;
-        onHandlerThread.set(Boolean.TRUE);
-        try {
-            outcome = attempt.run(delivery);
-        } finally {
-            onHandlerThread.remove();
-            finish(delivery, outcome);
-        }
-    }
-
-    /** Records what a delivery came to: done, retry scheduled or dead letter. {@code null}: the JVM failed. */
-    private void finish(LocalDelivery delivery, LocalAttempt.Outcome outcome) {
-        LocalQueue queue = delivery.queue();
-        lock.lock();
-        try {
-            running--;
-            if (outcome == null) {
-                log.error("Handler {} hit a JVM error on a message from {}: the message is dropped",
-                        queue.handlerName(), delivery.routingKey());
-            } else if (outcome.failure() != null) {
-                RetryPolicy policy = queue.subscription().retryPolicyOr(retryPolicy);
-                Throwable failure = outcome.failure();
-                DeadLetterReason reason = DeadLetterReason.forFailure(failure, outcome.attempts() <= policy.maxRetries());
-                if (reason == null) {
-                    retryLocked(delivery.retry(outcome.attempts()), policy, failure);
-                } else {
-                    deadLetterLocked(delivery, outcome.attempts(), reason, failure);
-                }
-            }
-            signalIfIdle();
+            dispatcher.dispatchLocked(delivery);
+            dispatcher.signalIfIdle();
         } finally {
             lock.unlock();
         }
     }
 
-    private void retryLocked(LocalDelivery next, RetryPolicy policy, Throwable failure) {
-        String handler = next.queue().handlerName();
-        if (state == State.STOPPED) {
-            log.warn("Handler {} failed on a message from {} ({}) while the bus stopped: the retry is dropped",
-                    handler, next.routingKey(), failure.toString());
-            return;
+    /** Whether any handler of this bus is consuming (started and not paused). Caller holds the lock. */
+    boolean consumingLocked(String handlerName) {
+        if (state != State.STARTED) {
+            return false;
         }
-        log.warn("Handler {} failed on a message from {} (attempt {} of {}): {}; retrying in {} ms", handler,
-                next.routingKey(), next.attempts(), policy.maxRetries() + 1, failure.toString(), policy.delayMillis());
-        scheduled++;
-        retryScheduler.schedule(() -> retryDue(next), policy.delayMillis(), TimeUnit.MILLISECONDS);
+        return consumers.values().stream().anyMatch(consumer -> !consumer.isPaused()
+                && (handlerName == null || consumer.subscription().handlerName().equals(handlerName)));
     }
 
-    /** Runs on the retry thread when a retry's delay is over. */
-    private void retryDue(LocalDelivery delivery) {
-        lock.lock();
-        try {
-            if (state == State.STOPPED) {
-                return; // counted as dropped by stop()
-            }
-            scheduled--;
-            dispatch(delivery);
-            signalIfIdle();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void deadLetterLocked(LocalDelivery delivery, int attempts, DeadLetterReason reason, Throwable failure) {
-        LocalQueue queue = delivery.queue();
-        deadLetters.add(new DeadLetter(delivery.body(), queue.handlerName(), queue.name(), delivery.routingKey(),
-                reason, attempts, failure.getClass().getName(), failure.getMessage(), Instant.now()));
-        log.warn("Handler {} dead-lettered a message from {} ({}, after {} attempt(s)): {}", queue.handlerName(),
-                delivery.routingKey(), reason.wireValue(), attempts, failure.toString());
-    }
-
-    private boolean isIdle() {
-        return queued == 0 && running == 0 && scheduled == 0;
-    }
-
-    private void signalIfIdle() {
-        if (isIdle()) {
-            idle.signalAll();
-        }
-    }
-
-    private LocalConsumer consumer(String handlerName) {
+    LocalConsumer consumer(String handlerName) {
         LocalConsumer consumer = consumers.get(handlerName);
         if (consumer == null) {
             throw new ConfigurationException("no handler named '" + handlerName + "' is subscribed to this bus (handlers: "
@@ -506,139 +393,23 @@ public final class InMemoryEventBus implements EventBus {
         return consumer;
     }
 
-    private void requireNotStopped(String action) {
+    private boolean isStopped() {
         lock.lock();
         try {
-            if (state == State.STOPPED) {
-                throw stopped(action);
-            }
+            return state == State.STOPPED;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void requireNotStopped(String action) {
+        if (isStopped()) {
+            throw stopped(action);
         }
     }
 
     private EventBusStoppedException stopped(String action) {
         return new EventBusStoppedException("cannot " + action + ": in-memory event bus " + threadPrefix
                 + " is stopped; a stopped bus stays stopped, build a new one");
-    }
-
-    private void awaitRunningHandlers(ExecutorService handlers) {
-        if (onHandlerThread.get()) {
-            log.debug("stop() called from a handler: not waiting for that handler's own thread");
-            return;
-        }
-        try {
-            if (!handlers.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("Handlers of in-memory event bus {} still run after the stop timeout of {}: interrupting them",
-                        threadPrefix, stopTimeout);
-                handlers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            handlers.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private ThreadFactory threads(String role) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, threadPrefix + "-" + role + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    /**
-     * Settings of an {@link InMemoryEventBus}; every setter states its default. Not thread-safe: build on one
-     * thread, then share the bus.
-     */
-    public static final class Builder {
-
-        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
-        private int handlerThreads = 1;
-        private MessageValidator validator = MessageValidator.NONE;
-        private MessageCodec codec;
-        private Convention convention = Convention.of("local", "inmemory");
-        private Duration stopTimeout = Duration.ofSeconds(30);
-        private final List<Subscription> subscriptions = new ArrayList<>();
-
-        private Builder() {
-        }
-
-        /**
-         * The retry policy of handlers that have none of their own ({@link Subscription#withRetry(RetryPolicy)}).
-         * Default is {@link RetryPolicy#DEFAULT}: 5 retries, 5 seconds apart.
-         */
-        public Builder retryPolicy(RetryPolicy retryPolicy) {
-            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
-            return this;
-        }
-
-        /**
-         * How many threads run handlers. Default is 1: one message at a time, in publish order except for retries.
-         *
-         * @throws ConfigurationException if under 1
-         */
-        public Builder handlerThreads(int handlerThreads) {
-            if (handlerThreads < 1) {
-                throw new ConfigurationException("handlerThreads " + handlerThreads + " is under 1: handlers need a thread to run on");
-            }
-            this.handlerThreads = handlerThreads;
-            return this;
-        }
-
-        /** Checks attributes on publish and on every delivery. Default is {@link MessageValidator#NONE}. */
-        public Builder validator(MessageValidator validator) {
-            this.validator = Objects.requireNonNull(validator, "validator");
-            return this;
-        }
-
-        /**
-         * The codec that encodes on publish and decodes on delivery; handlers' types are registered in its
-         * registry. Default is a {@link MessageCodec} with {@link MessageCodec#defaultMapper()} and a new registry.
-         */
-        public Builder codec(MessageCodec codec) {
-            this.codec = Objects.requireNonNull(codec, "codec");
-            return this;
-        }
-
-        /**
-         * The convention that names each handler's queue as it would be on a broker (see
-         * {@link DeadLetter#queue()}) and writes routing keys. Default is {@code Convention.of("local", "inmemory")}.
-         */
-        public Builder convention(Convention convention) {
-            this.convention = Objects.requireNonNull(convention, "convention");
-            return this;
-        }
-
-        /**
-         * How long {@link InMemoryEventBus#stop()} waits for running handlers before interrupting them.
-         * Default is 30 seconds.
-         *
-         * @throws ConfigurationException if negative
-         */
-        public Builder stopTimeout(Duration stopTimeout) {
-            Objects.requireNonNull(stopTimeout, "stopTimeout");
-            if (stopTimeout.isNegative()) {
-                throw new ConfigurationException("stopTimeout " + stopTimeout + " is negative: use 0 to not wait for handlers");
-            }
-            this.stopTimeout = stopTimeout;
-            return this;
-        }
-
-        /** Adds handlers, in order. Default is none; more can be added later with {@link InMemoryEventBus#subscribe}. */
-        public Builder subscribe(Subscription... subscriptions) {
-            Arrays.stream(subscriptions).map(s -> Objects.requireNonNull(s, "subscription")).forEach(this.subscriptions::add);
-            return this;
-        }
-
-        /**
-         * Builds the bus, not yet started.
-         *
-         * @throws ConfigurationException if two handlers share a name or their types clash
-         */
-        public InMemoryEventBus build() {
-            return new InMemoryEventBus(this);
-        }
     }
 }

@@ -1,21 +1,16 @@
 package dev.eventbus.core;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
- * The in-memory bus's state of one handler: its queues, whether deliveries to it are paused, and the
- * deliveries that wait for it (before the bus starts, or while it is unsubscribed).
+ * The in-memory bus's state of one handler: its queues and whether deliveries to it are paused.
  *
- * <p>Not thread-safe on its own: every access holds the bus's lock.
+ * <p>Not thread-safe on its own: {@code paused} is accessed holding the bus's lock; the queue list is immutable.
  */
 final class LocalConsumer {
 
     private final Subscription subscription;
     private final List<LocalQueue> queues;
-    private final Deque<LocalDelivery> waiting = new ArrayDeque<>();
     private boolean paused;
 
     LocalConsumer(Subscription subscription, List<LocalQueue> queues) {
@@ -41,21 +36,5 @@ final class LocalConsumer {
 
     void unpause() {
         paused = false;
-    }
-
-    /** Holds a delivery until the handler can take it. */
-    void hold(LocalDelivery delivery) {
-        waiting.addLast(delivery);
-    }
-
-    /** Removes and returns every held delivery, oldest first. */
-    List<LocalDelivery> releaseHeld() {
-        List<LocalDelivery> released = new ArrayList<>(waiting);
-        waiting.clear();
-        return released;
-    }
-
-    int heldCount() {
-        return waiting.size();
     }
 }

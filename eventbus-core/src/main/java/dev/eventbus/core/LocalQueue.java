@@ -1,44 +1,97 @@
 package dev.eventbus.core;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
 /**
- * One queue of the in-memory bus: a (handler, message type) pair, or a store handler's share of every
- * message (or an all-messages handler's). It has the name the handler's queue would have on a broker, for dead letters. Immutable.
+ * One queue of an in-memory bus: a subscription's {@link Endpoint} with its retry policy, the deliveries that wait for
+ * it (before the bus starts, or while its handler is paused) and its dead letters.
  *
- * @param subscription the handler
- * @param type         the message type routed here; {@code null} for a store or all-messages handler
- * @param routingKey   the routing key bound to this queue; {@code null} for a store handler
- * @param name         the broker queue name, e.g. {@code local.inmemory.1.event.user.created.send_mail_handler}
+ * <p>Not thread-safe on its own: every access to the mutable parts holds the owning bus's lock. {@link #endpoint()} and
+ * {@link #policy()} are immutable and read without it.
  */
-record LocalQueue(Subscription subscription, MessageType<?> type, String routingKey, String name) {
+final class LocalQueue {
 
-    /** The store's queue, or an all-messages handler's: it sees every event and command. */
-    static LocalQueue everything(Subscription subscription, Convention convention) {
-        String name = subscription.isStore() ? Convention.STORE_QUEUE : convention.allMessagesQueue(subscription.handlerName());
-        return new LocalQueue(subscription, null, null, name);
+    private final InMemoryEventBus bus;
+    private final Endpoint endpoint;
+    private final RetryPolicy policy;
+    private final Deque<LocalDelivery> waiting = new ArrayDeque<>();
+    private final List<DeadLetter> deadLetters = new ArrayList<>();
+
+    LocalQueue(InMemoryEventBus bus, Endpoint endpoint, RetryPolicy policy) {
+        this.bus = bus;
+        this.endpoint = endpoint;
+        this.policy = policy;
     }
 
-    /** The queue of one handler for one type, named by the convention. */
-    static LocalQueue of(Subscription subscription, MessageType<?> type, Convention convention) {
-        return new LocalQueue(subscription, type, convention.routingKey(type),
-                convention.handlerQueue(type, subscription.handlerName()));
+    InMemoryEventBus bus() {
+        return bus;
     }
 
-    boolean isStore() {
-        return type == null;
+    Endpoint endpoint() {
+        return endpoint;
     }
 
-    /**
-     * Whether a message published with this routing key reaches this queue: like a topic-exchange
-     * binding, the exact routing key for a handler; {@code *.*.*.event.#} and {@code *.*.*.command.#} for the store.
-     */
-    boolean accepts(String messageRoutingKey, MessageKind kind) {
-        if (isStore()) {
-            return kind == MessageKind.DOMAIN_EVENT || kind == MessageKind.COMMAND;
-        }
-        return routingKey.equals(messageRoutingKey);
+    RetryPolicy policy() {
+        return policy;
+    }
+
+    String name() {
+        return endpoint.queue();
     }
 
     String handlerName() {
-        return subscription.handlerName();
+        return endpoint.handlerName();
+    }
+
+    /**
+     * Whether a message published to this exchange with this routing key and kind reaches this queue: by its bindings,
+     * like a topic exchange; the store queue sees every event and command of every bus on the broker (as on a broker
+     * where every service declares the store, as petisco's do).
+     */
+    boolean receives(String exchange, String routingKey, MessageKind kind) {
+        if (endpoint.isStore()) {
+            return kind == MessageKind.DOMAIN_EVENT || kind == MessageKind.COMMAND;
+        }
+        return endpoint.receives(exchange, routingKey);
+    }
+
+    void hold(LocalDelivery delivery) {
+        waiting.addLast(delivery);
+    }
+
+    /** Removes and returns every held delivery, oldest first. */
+    List<LocalDelivery> releaseHeld() {
+        List<LocalDelivery> released = new ArrayList<>(waiting);
+        waiting.clear();
+        return released;
+    }
+
+    int heldCount() {
+        return waiting.size();
+    }
+
+    void addDeadLetter(DeadLetter letter) {
+        deadLetters.add(letter);
+    }
+
+    List<DeadLetter> deadLetters() {
+        return List.copyOf(deadLetters);
+    }
+
+    /** Removes and returns up to {@code max} dead letters, oldest first. */
+    List<DeadLetter> takeDeadLetters(int max) {
+        List<DeadLetter> taken = new ArrayList<>();
+        while (taken.size() < max && !deadLetters.isEmpty()) {
+            taken.add(deadLetters.remove(0));
+        }
+        return taken;
+    }
+
+    void clear() {
+        waiting.clear();
+        deadLetters.clear();
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One named handler and the message types it handles. Immutable and thread-safe.
@@ -17,6 +18,8 @@ import java.util.Optional;
  * Subscription.of(UserCreated.class, new SendMailHandler());          // name: send_mail_handler
  * Subscription.of(UserCreated.class, "send_mail_handler", message -> mailer.send(message.payload()));
  * Subscription.of("audit_handler", (Message<Event> m) -> audit(m), UserCreated.class, UserDeleted.class);
+ * Subscription.handling(UserCreated.class, "send_mail_handler", (message, delivery) -> mailer.send(message.payload(),
+ *         delivery.attempt()));                                        // with the delivery as an argument
  * Subscription.store("event_store", message -> store.save(message));
  * Subscription.allMessages("statistics", message -> stats.count(message.name()));
  * }</pre>
@@ -27,7 +30,7 @@ public final class Subscription {
     private final List<MessageType<?>> types;
     private final boolean store;
     private final boolean allMessages;
-    private final MessageHandler<Object> handler;
+    private final DeliveryHandler<Object> handler;
     private final RetryPolicy retryPolicy;
     private final Source source;
 
@@ -37,7 +40,7 @@ public final class Subscription {
      * @param organization the publisher's organization, or null for the subscriber's own
      * @param service      the publisher's service
      */
-    public record Source(String organization, String service) {
+    public record Source(@Nullable String organization, String service) {
         public Source {
             if (organization != null) {
                 Names.requireScopePart(organization, "source organization");
@@ -51,13 +54,13 @@ public final class Subscription {
         }
     }
 
-    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, MessageHandler<Object> handler,
-                         RetryPolicy retryPolicy) {
+    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, DeliveryHandler<Object> handler,
+                         @Nullable RetryPolicy retryPolicy) {
         this(handlerName, types, store, false, handler, retryPolicy, null);
     }
 
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
-                         MessageHandler<Object> handler, RetryPolicy retryPolicy, Source source) {
+                         DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source) {
         this.handlerName = Names.requireHandlerName(handlerName);
         this.types = List.copyOf(types);
         this.store = store;
@@ -82,14 +85,33 @@ public final class Subscription {
         return of(type, Names.handlerName(handler.getClass()), handler);
     }
 
+    /**
+     * A handler that takes its {@link Delivery} as an argument, named after its class. (A name of its own, not an overload
+     * of {@code of}, so that method references such as {@code received::add} stay unambiguous.)
+     */
+    public static <T> Subscription handling(Class<T> type, DeliveryHandler<T> handler) {
+        return handling(type, Names.handlerName(handler.getClass()), handler);
+    }
+
     /** A named handler of one message type. */
     public static <T> Subscription of(Class<T> type, String handlerName, MessageHandler<T> handler) {
+        return handling(type, handlerName, withDelivery(handler));
+    }
+
+    /** A named handler of one message type that takes its {@link Delivery} as an argument. */
+    public static <T> Subscription handling(Class<T> type, String handlerName, DeliveryHandler<T> handler) {
         return new Subscription(handlerName, List.of(MessageType.of(type)), false, erase(handler), null);
     }
 
     /** A named handler of several message types with a common supertype. */
     @SafeVarargs
     public static <T> Subscription of(String handlerName, MessageHandler<T> handler, Class<? extends T>... types) {
+        return handling(handlerName, withDelivery(handler), types);
+    }
+
+    /** A named handler of several message types with a common supertype, taking its {@link Delivery} as an argument. */
+    @SafeVarargs
+    public static <T> Subscription handling(String handlerName, DeliveryHandler<T> handler, Class<? extends T>... types) {
         List<MessageType<?>> messageTypes = Arrays.stream(types).<MessageType<?>>map(MessageType::of).toList();
         return new Subscription(handlerName, messageTypes, false, erase(handler), null);
     }
@@ -99,7 +121,7 @@ public final class Subscription {
      * attributes untyped, as a map. Messages nobody registered a Java type for reach it too.
      */
     public static Subscription store(String handlerName, MessageHandler<Map<String, Object>> handler) {
-        return new Subscription(handlerName, List.of(), true, erase(handler), null);
+        return new Subscription(handlerName, List.of(), true, erase(withDelivery(handler)), null);
     }
 
     /**
@@ -109,12 +131,17 @@ public final class Subscription {
      * handlers each see every message. Attributes arrive untyped, as a map.
      */
     public static Subscription allMessages(String handlerName, MessageHandler<Map<String, Object>> handler) {
-        return new Subscription(handlerName, List.of(), false, true, erase(handler), null, null);
+        return new Subscription(handlerName, List.of(), false, true, erase(withDelivery(handler)), null, null);
+    }
+
+    private static <T> DeliveryHandler<T> withDelivery(MessageHandler<T> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return (message, delivery) -> handler.handle(message);
     }
 
     @SuppressWarnings("unchecked")
-    private static MessageHandler<Object> erase(MessageHandler<?> handler) {
-        return (MessageHandler<Object>) Objects.requireNonNull(handler, "handler");
+    private static DeliveryHandler<Object> erase(DeliveryHandler<?> handler) {
+        return (DeliveryHandler<Object>) Objects.requireNonNull(handler, "handler");
     }
 
     /** A copy with its own retry policy instead of the bus's default. */
@@ -184,23 +211,15 @@ public final class Subscription {
     }
 
     /**
-     * Calls the handler. The message's payload must be of one of {@link #types()} (or a map, for the store).
-     *
-     * @throws Exception whatever the handler throws
-     */
-    public void handle(Message<?> message) throws Exception {
-        @SuppressWarnings("unchecked")
-        Message<Object> untyped = (Message<Object>) message;
-        handler.handle(untyped);
-    }
-
-    /**
-     * Calls the handler with {@link Delivery#current()} set to the given delivery, as buses do.
+     * Calls the handler with the delivery as its argument and as {@link Delivery#current()} for the call, as buses do.
+     * The message's payload must be of one of {@link #types()} (or a map, for store and all-messages handlers).
      *
      * @throws Exception whatever the handler throws
      */
     public void handle(Message<?> message, Delivery delivery) throws Exception {
-        delivery.during(() -> handle(message));
+        @SuppressWarnings("unchecked")
+        Message<Object> untyped = (Message<Object>) message;
+        delivery.during(() -> handler.handle(untyped, delivery));
     }
 
     @Override

@@ -147,6 +147,16 @@ final class ConfirmingPublisher implements AutoCloseable {
         }
     }
 
+    /** Whether the broker blocks publishing on this connection now (a memory or disk alarm). */
+    boolean isBlocked() {
+        return !unblocked.get().isDone();
+    }
+
+    /** Completes when the broker no longer blocks publishing (at once if it does not now). */
+    CompletableFuture<Void> whenUnblocked() {
+        return unblocked.get();
+    }
+
     /** Publishes without waiting; the future completes with the confirm. One attempt: no republish on connection loss. */
     CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
                                          AMQP.BasicProperties properties, byte[] body, String description) {

@@ -3,8 +3,9 @@ package dev.eventbus.rabbitmq;
 import com.rabbitmq.client.Connection;
 import dev.eventbus.core.ConfigurationException;
 import dev.eventbus.core.Convention;
+import dev.eventbus.core.Endpoint;
 import dev.eventbus.core.EventBusException;
-import dev.eventbus.core.MessageType;
+import dev.eventbus.core.HandlerStatus;
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
 import java.time.Duration;
@@ -19,7 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Starting, resuming, restoring and stopping are guarded by {@code this}; the bus calls in while
  * holding its own lifecycle lock (that order only). The maintenance thread restores consumers holding only
- * {@code this}, over the connection it was given at start, so it never waits for the bus.
+ * {@code this}, over the consumer connection, so it never waits for the bus, and never for the publishing connection,
+ * which the broker blocks during an alarm: everything consuming needs is declared over the consumer connection.
  */
 final class HandlerConsumers {
 
@@ -45,10 +46,9 @@ final class HandlerConsumers {
     private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
 
     private Connection connection;
-    private Connection declaring;
     private ExecutorService handlerThreads;
     private volatile ScheduledExecutorService maintenance;
-    private volatile DeliveryProcessor processor;
+    private volatile DeliverySettler settler;
     private volatile boolean running;
     private volatile boolean stopping;
 
@@ -90,50 +90,40 @@ final class HandlerConsumers {
         }
         subscriptions.add(subscription);
         RetryPolicy policy = subscription.retryPolicyOr(topologyOptions.defaultRetry());
-        List<QueueConsumer> added = new ArrayList<>();
         if (subscription.isStore()) {
             // the store's retry delay is the shared retry.store queue's TTL, whatever the subscription's policy says
             policy = RetryPolicy.of(policy.maxRetries(), Duration.ofMillis(topologyOptions.storeRetryDelay()));
-            added.add(consumer(subscription, null, Topology.QueueRoutes.forStore(convention), policy));
-        } else if (subscription.isAllMessages()) {
-            String queue = convention.allMessagesQueue(subscription.handlerName());
-            added.add(consumer(subscription, null, Topology.QueueRoutes.forHandlerQueue(convention, queue), policy));
-        } else {
-            for (MessageType<?> type : subscription.types()) {
-                String queue = convention.handlerQueue(type, subscription.handlerName());
-                added.add(consumer(subscription, type, Topology.QueueRoutes.forHandlerQueue(convention, queue), policy));
-            }
+        }
+        List<QueueConsumer> added = new ArrayList<>();
+        for (Endpoint endpoint : convention.endpoints(subscription)) {
+            Topology.QueueRoutes routes = endpoint.isStore() ? Topology.QueueRoutes.forStore(convention)
+                    : Topology.QueueRoutes.forHandlerQueue(convention, endpoint.queue());
+            added.add(new QueueConsumer(endpoint, routes, policy, () -> settler, task -> handlerThreads.execute(task),
+                    this::restoreLater));
         }
         consumers.addAll(added);
         return added;
     }
 
-    private QueueConsumer consumer(Subscription subscription, MessageType<?> type, Topology.QueueRoutes routes,
-                                   RetryPolicy policy) {
-        return new QueueConsumer(subscription, type, routes, policy, () -> processor, task -> handlerThreads.execute(task),
-                this::restoreLater);
-    }
-
     /**
      * Starts the handler threads and every consumer.
      *
-     * @param consumerConnection the connection to consume on
-     * @param declaringConnection the connection to declare topology on when restoring
-     * @param processors          makes the delivery processor, given whether the consumers are stopping
+     * @param consumerConnection the connection to consume on, and to declare topology on when restoring
+     * @param settlers           makes the delivery settler, given whether the consumers are stopping and the executor
+     *                           of settlements parked during a broker alarm
      */
-    synchronized void start(Connection consumerConnection, Connection declaringConnection,
-                            Function<BooleanSupplier, DeliveryProcessor> processors) {
+    synchronized void start(Connection consumerConnection, java.util.function.BiFunction<BooleanSupplier,
+            java.util.concurrent.Executor, DeliverySettler> settlers) {
         connection = consumerConnection;
-        declaring = declaringConnection;
         AtomicInteger count = new AtomicInteger();
         handlerThreads = Executors.newFixedThreadPool(threads,
                 runnable -> new Thread(runnable, "eventbus-handler-" + name + "-" + count.incrementAndGet()));
-        processor = processors.apply(() -> stopping);
         maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "eventbus-maintenance-" + name);
             thread.setDaemon(true);
             return thread;
         });
+        settler = settlers.apply(() -> stopping, maintenance);
         running = true;
         for (QueueConsumer consumer : consumers) {
             consumer.start(connection, prefetch);
@@ -149,6 +139,13 @@ final class HandlerConsumers {
         }
         declare(subscription);
         added.forEach(consumer -> consumer.start(connection, prefetch));
+    }
+
+    /** Whether a handler (or, with null, any handler) is consuming: the bus runs and it is not paused. */
+    boolean consuming(String handlerName) {
+        return consumers.stream().anyMatch(consumer -> (handlerName == null || consumer.handlerName().equals(handlerName))
+                && consumer.status().state() != HandlerStatus.State.PAUSED && consumer.status().state() != HandlerStatus.State.STOPPED
+                && consumer.status().state() != HandlerStatus.State.IDLE);
     }
 
     /** Stops a handler's consumers; its messages wait in its queues. */
@@ -191,9 +188,14 @@ final class HandlerConsumers {
                 handlerThreads.shutdown();
                 try {
                     if (!handlerThreads.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                        log.warn("handlers still running after {} ms; closing anyway (their messages return to the queues)",
-                                stopTimeout.toMillis());
+                        log.warn("handlers still running after the stop timeout of {} ms: interrupting them; their messages "
+                                + "go back to their queues, not retried and not dead-lettered", stopTimeout.toMillis());
                         handlerThreads.shutdownNow();
+                        // let the interrupted handlers settle (put their messages back) before the channels close
+                        if (!handlerThreads.awaitTermination(Math.max(1000, stopTimeout.toMillis()), TimeUnit.MILLISECONDS)) {
+                            log.warn("handlers ignored the interrupt; closing their channels: the broker puts their "
+                                    + "unacknowledged messages back in the queues");
+                        }
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -233,14 +235,14 @@ final class HandlerConsumers {
                 return;
             }
             try {
-                declare(consumer.subscription);
+                declare(consumer.endpoint().subscription());
                 consumer.start(connection, prefetch);
                 log.warn("handler {}: lost its consumer of queue {}; declared the queue again and resumed consuming",
-                        consumer.subscription.handlerName(), consumer.queue());
+                        consumer.handlerName(), consumer.queue());
                 return;
             } catch (EventBusException e) {
                 consumer.failed("queue '" + consumer.queue() + "' is gone and could not be declared again: " + e.getMessage());
-                log.error("handler {}: could not restore queue {} (attempt {}): {}", consumer.subscription.handlerName(),
+                log.error("handler {}: could not restore queue {} (attempt {}): {}", consumer.handlerName(),
                         consumer.queue(), attempt + 1, e.getMessage());
             }
         }
@@ -254,11 +256,11 @@ final class HandlerConsumers {
 
     /** Declares one subscription's topology over the connection given at start. Caller holds {@code this}. */
     private void declare(Subscription subscription) {
-        new RabbitMqConfigurer(declaring).declare(topologyOf(subscription));
+        new RabbitMqConfigurer(connection).declare(topologyOf(subscription));
     }
 
     private List<QueueConsumer> consumersOf(String handlerName) {
-        List<QueueConsumer> matching = consumers.stream().filter(c -> c.subscription.handlerName().equals(handlerName)).toList();
+        List<QueueConsumer> matching = consumers.stream().filter(c -> c.handlerName().equals(handlerName)).toList();
         if (matching.isEmpty()) {
             throw unknownHandler(handlerName);
         }

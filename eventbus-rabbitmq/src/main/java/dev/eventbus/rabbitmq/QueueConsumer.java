@@ -6,10 +6,10 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.eventbus.core.Endpoint;
 import dev.eventbus.core.EventBusException;
-import dev.eventbus.core.MessageType;
+import dev.eventbus.core.HandlerStatus;
 import dev.eventbus.core.RetryPolicy;
-import dev.eventbus.core.Subscription;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,20 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one queue for one handler: a channel of its own with the bus's prefetch, deliveries handed to the
- * bus's handler threads, acknowledged there. {@code state} and the consumer tag are guarded by {@code this}.
+ * Consumes one queue ({@link Endpoint}) for one handler: a channel of its own with the bus's prefetch, deliveries
+ * handed to the bus's handler threads, where the {@link DeliverySettler} runs the pipeline and settles them.
+ * {@code channel} and the consumer tag are guarded by {@code this}; {@code state} and {@code detail} are volatile.
  */
 final class QueueConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
 
-    final Subscription subscription;
-    /** The message type of this queue, or null for the store queue. */
-    final MessageType<?> type;
-    final Topology.QueueRoutes routes;
-    final RetryPolicy retryPolicy;
-
-    private final Supplier<DeliveryProcessor> processor;
+    private final Endpoint endpoint;
+    private final Topology.QueueRoutes routes;
+    private final RetryPolicy retryPolicy;
+    private final Supplier<DeliverySettler> settler;
     private final Executor handlerThreads;
     private final java.util.function.Consumer<QueueConsumer> onConsumerLost;
     private Channel channel;
@@ -39,20 +37,34 @@ final class QueueConsumer {
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
     private volatile String detail;
 
-    QueueConsumer(Subscription subscription, MessageType<?> type, Topology.QueueRoutes routes, RetryPolicy retryPolicy,
-                  Supplier<DeliveryProcessor> processor, Executor handlerThreads,
-                  java.util.function.Consumer<QueueConsumer> onConsumerLost) {
-        this.subscription = subscription;
-        this.type = type;
+    QueueConsumer(Endpoint endpoint, Topology.QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
+                  Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost) {
+        this.endpoint = endpoint;
         this.routes = routes;
         this.retryPolicy = retryPolicy;
-        this.processor = processor;
+        this.settler = settler;
         this.handlerThreads = handlerThreads;
         this.onConsumerLost = onConsumerLost;
     }
 
     String queue() {
         return routes.queue();
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    Topology.QueueRoutes routes() {
+        return routes;
+    }
+
+    RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    String handlerName() {
+        return endpoint.handlerName();
     }
 
     /** Opens the channel (once) and registers the consumer. */
@@ -67,12 +79,12 @@ final class QueueConsumer {
             consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
             state = HandlerStatus.State.CONSUMING;
             detail = null;
-            log.info("handler {} consuming queue {}", subscription.handlerName(), queue());
+            log.info("handler {} consuming queue {}", endpoint.handlerName(), queue());
         } catch (IOException e) {
             state = HandlerStatus.State.FAILED;
             detail = e.getCause() instanceof ShutdownSignalException s ? PublisherChannel.describe(s) : e.getMessage();
             channel = null;
-            throw new EventBusException("handler " + subscription.handlerName() + " cannot consume queue '" + queue() + "': "
+            throw new EventBusException("handler " + endpoint.handlerName() + " cannot consume queue '" + queue() + "': "
                     + detail + ". Run the configurer (bus.configure()) so the queue exists", e);
         }
     }
@@ -104,7 +116,7 @@ final class QueueConsumer {
     }
 
     HandlerStatus status() {
-        return new HandlerStatus(subscription.handlerName(), queue(), state, detail);
+        return new HandlerStatus(endpoint.handlerName(), queue(), state, detail);
     }
 
     /** Records why the consumer cannot consume (while the bus tries to restore it). */
@@ -131,10 +143,10 @@ final class QueueConsumer {
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
             Channel deliveryChannel = getChannel();
             try {
-                handlerThreads.execute(() -> processor.get().process(QueueConsumer.this, deliveryChannel, envelope, properties, body));
+                handlerThreads.execute(() -> settler.get().process(QueueConsumer.this, deliveryChannel, envelope, properties, body));
             } catch (RejectedExecutionException e) {
                 // the bus is stopping: leave it to the broker to redeliver
-                DeliveryProcessor.requeue(deliveryChannel, envelope.getDeliveryTag());
+                DeliverySettler.requeue(deliveryChannel, envelope.getDeliveryTag());
             }
         }
 
@@ -142,7 +154,7 @@ final class QueueConsumer {
         public void handleCancel(String tag) {
             state = HandlerStatus.State.FAILED;
             detail = "the broker cancelled the consumer: queue '" + queue() + "' was deleted or became unavailable";
-            log.error("handler {} stopped consuming: {}", subscription.handlerName(), detail);
+            log.error("handler {} stopped consuming: {}", endpoint.handlerName(), detail);
             onConsumerLost.accept(QueueConsumer.this);
         }
 
@@ -151,7 +163,7 @@ final class QueueConsumer {
             if (!signal.isInitiatedByApplication() && state == HandlerStatus.State.CONSUMING && !signal.isHardError()) {
                 state = HandlerStatus.State.FAILED;
                 detail = PublisherChannel.describe(signal);
-                log.error("handler {} stopped consuming queue {}: {}", subscription.handlerName(), queue(), detail);
+                log.error("handler {} stopped consuming queue {}: {}", endpoint.handlerName(), queue(), detail);
                 onConsumerLost.accept(QueueConsumer.this);
             }
         }

@@ -7,6 +7,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.eventbus.core.Convention;
 import dev.eventbus.core.DeadLetter;
 import dev.eventbus.core.DeadLetterReason;
+import dev.eventbus.core.DeadLetters;
 import dev.eventbus.core.EventBusException;
 import java.io.IOException;
 import java.time.Instant;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * {@link DeadLetterReason#MAX_RETRIES_EXCEEDED} only if the attempts say so, else with the broker's reason in
  * the exception message.
  */
-public final class RabbitMqDeadLetters {
+public final class RabbitMqDeadLetters implements DeadLetters {
 
     private final Connection connection;
     private final Convention convention;
@@ -38,6 +39,7 @@ public final class RabbitMqDeadLetters {
     }
 
     /** Dead letters waiting in a handler queue's dead-letter queue ({@code dead_letter.<handlerQueue>}). */
+    @Override
     public long count(String handlerQueue) {
         return withChannel(channel -> channel.messageCount(convention.deadLetterQueue(handlerQueue)));
     }
@@ -47,6 +49,7 @@ public final class RabbitMqDeadLetters {
      *
      * @throws EventBusException if the dead-letter queue does not exist
      */
+    @Override
     public List<DeadLetter> peek(String handlerQueue, int max) {
         String queue = convention.deadLetterQueue(handlerQueue);
         return withChannel(channel -> {
@@ -70,6 +73,7 @@ public final class RabbitMqDeadLetters {
      *
      * @return how many were sent back
      */
+    @Override
     public int reprocess(String handlerQueue, int max) {
         String queue = convention.deadLetterQueue(handlerQueue);
         ConfirmingPublisher confirming = publisher.get();

@@ -1,7 +1,7 @@
 package dev.eventbus.rabbitmq;
 
 import dev.eventbus.core.Convention;
-import dev.eventbus.core.MessageType;
+import dev.eventbus.core.Endpoint;
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
      * A durable topic exchange.
      *
      * @param name   the exchange name
-     * @param shared whether other services use it too (never deleted by {@link RabbitMqConfigurer#clear()})
+     * @param shared whether other services use it too (never deleted by {@link RabbitMqConfigurer#clear(Topology)})
      */
     public record Exchange(String name, boolean shared) {
     }
@@ -159,24 +159,16 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
                 store = true;
                 continue;
             }
-            Convention publisher = subscription.source().map(source -> source.convention(convention)).orElse(convention);
-            if (!publisher.equals(convention)) {
-                // another service's exchange: declared so the binding can exist, never deleted by this service
-                exchanges.add(new Exchange(publisher.mainExchange(), true));
-            }
             RetryPolicy retryPolicy = subscription.retryPolicyOr(options.defaultRetry());
-            if (subscription.isAllMessages()) {
-                String queue = convention.allMessagesQueue(subscription.handlerName());
-                for (String key : publisher.allMessagesBindingKeys()) {
-                    bindings.add(new Binding(publisher.mainExchange(), queue, key));
+            for (Endpoint endpoint : convention.endpoints(subscription)) {
+                for (Endpoint.Binding binding : endpoint.bindings()) {
+                    if (!binding.exchange().equals(convention.mainExchange())) {
+                        // another service's exchange: declared so the binding can exist, never deleted by this service
+                        exchanges.add(new Exchange(binding.exchange(), true));
+                    }
+                    bindings.add(new Binding(binding.exchange(), endpoint.queue(), binding.bindingKey()));
                 }
-                planHandlerQueue(convention, options, retryPolicy, queue, queues, bindings);
-                continue;
-            }
-            for (MessageType<?> type : subscription.types()) {
-                String queue = convention.handlerQueue(type, subscription.handlerName());
-                bindings.add(new Binding(publisher.mainExchange(), queue, publisher.routingKey(type)));
-                planHandlerQueue(convention, options, retryPolicy, queue, queues, bindings);
+                planHandlerQueue(convention, options, retryPolicy, endpoint.queue(), queues, bindings);
             }
         }
         if (store) {

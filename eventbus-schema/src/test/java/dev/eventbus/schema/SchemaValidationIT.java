@@ -47,7 +47,7 @@ class SchemaValidationIT {
         List<OrderPlaced> handled = new CopyOnWriteArrayList<>();
         RabbitMqEventBus bus = broker.bus(b -> b.validator(VALIDATOR)
                 .subscribe(Subscription.of(OrderPlaced.class, "billing", m -> handled.add(m.payload()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
 
         bus.publish(new OrderPlaced("o-1", 9.5));
@@ -60,7 +60,7 @@ class SchemaValidationIT {
     void anInvalidEventIsRejectedOnPublishWithEachViolationAndNothingIsSent(TestBroker broker) {
         RabbitMqEventBus bus = broker.bus(b -> b.validator(VALIDATOR)
                 .subscribe(Subscription.of(OrderPlaced.class, "billing", m -> { })));
-        bus.configure();
+        bus.admin().configure();
 
         InvalidMessageException invalid = assertThrows(InvalidMessageException.class,
                 () -> bus.publish(new OrderPlaced(null, 1)));
@@ -78,7 +78,7 @@ class SchemaValidationIT {
         List<String> handled = new CopyOnWriteArrayList<>();
         RabbitMqEventBus consumer = broker.bus(b -> b.validator(VALIDATOR).retryPolicy(RetryPolicy.of(5, Duration.ofMillis(50)))
                 .subscribe(Subscription.of(OrderPlaced.class, "billing", m -> handled.add(m.payload().orderId()))));
-        consumer.configure();
+        consumer.admin().configure();
         consumer.start();
         RabbitMqEventBus uncheckedProducer = broker.bus(b -> b);
 
@@ -97,6 +97,6 @@ class SchemaValidationIT {
             Object violations = response.getProps().getHeaders().get(Headers.VIOLATIONS);
             assertTrue(String.valueOf(violations).contains("#/total"), "violations header: " + violations);
         }
-        assertEquals(1, consumer.deadLetters().count(queue), "exactly one dead letter");
+        assertEquals(1, consumer.admin().deadLetters().count(queue), "exactly one dead letter");
     }
 }

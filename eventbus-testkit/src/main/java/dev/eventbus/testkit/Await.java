@@ -125,7 +125,7 @@ public final class Await {
      */
     public static DeadLetter deadLetter(RabbitMqEventBus bus, String handlerQueue, DeadLetterReason reason, Duration timeout) {
         List<DeadLetter> letters = untilValue("a " + reason.wireValue() + " dead letter in dead_letter." + handlerQueue, timeout,
-                () -> bus.deadLetters().peek(handlerQueue, 100),
+                () -> bus.admin().deadLetters().peek(handlerQueue, 100),
                 seen -> seen.stream().anyMatch(letter -> letter.reason() == reason));
         return letters.stream().filter(letter -> letter.reason() == reason).findFirst().orElseThrow();
     }

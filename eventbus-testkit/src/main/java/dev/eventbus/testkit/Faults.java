@@ -1,6 +1,6 @@
 package dev.eventbus.testkit;
 
-import dev.eventbus.rabbitmq.HandlerStatus;
+import dev.eventbus.core.HandlerStatus;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.RecoverableConnection;
@@ -60,8 +60,8 @@ public final class Faults {
         Await.until("bus " + bus.connectionName() + " to notice its connections closed", timeout, () -> !bus.isConnected(),
                 () -> "still connected");
         Await.until("bus " + bus.connectionName() + " to recover", timeout,
-                () -> bus.isConnected() && bus.health().stream().allMatch(HandlerStatus::healthy),
-                () -> "connected " + bus.isConnected() + ", handlers " + bus.health());
+                () -> bus.isConnected() && bus.health().healthy(),
+                () -> "connected " + bus.isConnected() + ", " + bus.health().problems());
         return closed;
     }
 

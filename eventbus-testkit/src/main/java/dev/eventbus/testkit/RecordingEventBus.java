@@ -1,7 +1,16 @@
 package dev.eventbus.testkit;
 
+import dev.eventbus.core.BusHealth;
 import dev.eventbus.core.ConfigurationException;
+import dev.eventbus.core.Convention;
 import dev.eventbus.core.EventBus;
+import dev.eventbus.core.EventBusAdmin;
+import dev.eventbus.core.EventPublisher;
+import dev.eventbus.core.HandlerStatus;
+import dev.eventbus.core.MessageCodec;
+import dev.eventbus.core.MessageRegistry;
+import dev.eventbus.core.MessageValidator;
+import dev.eventbus.core.pipeline.PublishPipeline;
 import dev.eventbus.core.Message;
 import dev.eventbus.core.Subscription;
 
@@ -34,6 +43,10 @@ import java.util.function.Predicate;
  */
 public final class RecordingEventBus implements EventBus {
 
+    /** What a bus checks before publishing, for a recording bus without a delegate. */
+    private static final PublishPipeline CHECKS = new PublishPipeline(Convention.of("recording", "bus"),
+            new MessageCodec(new MessageRegistry()), MessageValidator.NONE);
+
     private final EventBus delegate;
     private final List<Message<?>> published = new ArrayList<>();
     private final List<Boolean> asserted = new ArrayList<>();
@@ -55,41 +68,54 @@ public final class RecordingEventBus implements EventBus {
         return new RecordingEventBus(Objects.requireNonNull(delegate, "delegate"));
     }
 
-    /** Records the payload as a new message, then forwards that message (same id) if forwarding. */
-    @Override
-    public void publish(Object payload) {
-        Message<?> message = EventBus.toMessage(Objects.requireNonNull(payload, "payload"));
-        record(List.of(message));
-        if (delegate != null) {
-            delegate.publish(message);
-        }
-    }
-
-    /** Records the message, then forwards it if forwarding. */
+    /**
+     * Checks the message as every bus does (an event or command, encodable as JSON), forwards it if forwarding, then
+     * records it: a message the delegate refused is not recorded.
+     *
+     * @throws dev.eventbus.core.MessageEncodingException if the payload is not an event or command, or cannot be written
+     */
     @Override
     public void publish(Message<?> message) {
-        record(List.of(Objects.requireNonNull(message, "message")));
+        check(Objects.requireNonNull(message, "message"));
         if (delegate != null) {
             delegate.publish(message);
         }
+        record(List.of(message));
     }
 
-    /** Records every payload or message, in order, then forwards the messages (same ids) if forwarding. */
+    /** Checks every payload or message, forwards them (same ids) if forwarding, then records them in order. */
     @Override
     public void publish(List<?> payloadsOrMessages) {
         Objects.requireNonNull(payloadsOrMessages, "payloadsOrMessages");
-        List<Message<?>> messages = payloadsOrMessages.stream().<Message<?>>map(EventBus::toMessage).toList();
-        record(messages);
+        List<Message<?>> messages = payloadsOrMessages.stream().<Message<?>>map(EventPublisher::toMessage).toList();
+        messages.forEach(this::check);
         if (delegate != null) {
             delegate.publish(messages);
         }
+        record(messages);
     }
 
-    /** Records the message; the future is the delegate's when forwarding, else already complete. */
+    /** Forwards if forwarding (the future is the delegate's), else checks; records the message once accepted. */
     @Override
     public CompletableFuture<Void> publishAsync(Message<?> message) {
-        record(List.of(Objects.requireNonNull(message, "message")));
-        return delegate != null ? delegate.publishAsync(message) : CompletableFuture.completedFuture(null);
+        Objects.requireNonNull(message, "message");
+        if (delegate != null) {
+            return delegate.publishAsync(message).thenRun(() -> record(List.of(message)));
+        }
+        try {
+            check(message);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        record(List.of(message));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Without a delegate, the publish pipeline's checks; a delegate makes its own. */
+    private void check(Message<?> message) {
+        if (delegate == null) {
+            CHECKS.prepare(message);
+        }
     }
 
     /**
@@ -125,27 +151,59 @@ public final class RecordingEventBus implements EventBus {
     /**
      * Marks a handler paused (forwarding the call if forwarding).
      *
-     * @throws ConfigurationException if no handler of that name is subscribed here
+     * @throws ConfigurationException if no handler of that name is subscribed here (or, forwarding, to the delegate)
      */
     @Override
-    public void unsubscribe(String handlerName) {
-        setPaused(handlerName, true);
+    public void pause(String handlerName) {
         if (delegate != null) {
-            delegate.unsubscribe(handlerName);
+            delegate.pause(handlerName); // the delegate knows every handler, also those subscribed before wrapping
         }
+        setPaused(handlerName, true);
     }
 
     /**
      * Marks a handler active again (forwarding the call if forwarding).
      *
-     * @throws ConfigurationException if no handler of that name is subscribed here
+     * @throws ConfigurationException if no handler of that name is subscribed here (or, forwarding, to the delegate)
      */
     @Override
     public void resume(String handlerName) {
-        setPaused(handlerName, false);
         if (delegate != null) {
             delegate.resume(handlerName);
         }
+        setPaused(handlerName, false);
+    }
+
+    /**
+     * The delegate's health when forwarding; else each subscribed handler as this bus tracks it (consuming once started,
+     * unless paused), with no connection.
+     */
+    @Override
+    public BusHealth health() {
+        if (delegate != null) {
+            return delegate.health();
+        }
+        synchronized (this) {
+            return new BusHealth(List.of(), subscriptions.values().stream().map(subscription -> new HandlerStatus(
+                    subscription.handlerName(), "(recording: no queue)", !started ? HandlerStatus.State.IDLE
+                    : isPaused(subscription.handlerName()) ? HandlerStatus.State.PAUSED : HandlerStatus.State.CONSUMING,
+                    null)).toList());
+        }
+    }
+
+    /**
+     * The delegate's administration view.
+     *
+     * @throws UnsupportedOperationException without a delegate: a bus that only records has no queues to administer;
+     *                                       use {@link #forwardingTo(EventBus)}
+     */
+    @Override
+    public EventBusAdmin admin() {
+        if (delegate == null) {
+            throw new UnsupportedOperationException("a RecordingEventBus that only records has no queues or dead letters: "
+                    + "build it with RecordingEventBus.forwardingTo(bus) to administer that bus");
+        }
+        return delegate.admin();
     }
 
     /** Marks the bus stopped (stopping the delegate if forwarding); the recording is kept. Idempotent. */
@@ -160,7 +218,7 @@ public final class RecordingEventBus implements EventBus {
     }
 
     private synchronized void setPaused(String handlerName, boolean pause) {
-        if (!subscriptions.containsKey(handlerName)) {
+        if (delegate == null && !subscriptions.containsKey(handlerName)) {
             throw new ConfigurationException("no handler '" + handlerName + "' is subscribed to this bus; subscribed: "
                     + subscriptions.keySet());
         }
@@ -184,7 +242,7 @@ public final class RecordingEventBus implements EventBus {
         return List.copyOf(subscriptions.values());
     }
 
-    /** Whether the named handler was paused with {@link #unsubscribe(String)} and not resumed. */
+    /** Whether the named handler was paused with {@link #pause(String)} and not resumed. */
     public synchronized boolean isPaused(String handlerName) {
         return paused.getOrDefault(handlerName, false);
     }

@@ -7,6 +7,7 @@ import dev.eventbus.core.Convention;
 import dev.eventbus.core.EventBusException;
 import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.RabbitMqEventBusBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,12 +179,12 @@ public final class TestBroker {
      * RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(UserCreated.class, "h", received::add)));
      * }</pre>
      */
-    public RabbitMqEventBus bus(UnaryOperator<RabbitMqEventBus.Builder> customizer) {
+    public RabbitMqEventBus bus(UnaryOperator<RabbitMqEventBusBuilder> customizer) {
         if (released.get()) {
             throw new IllegalStateException("the test broker of organization " + organization
                     + " was released at the end of its test: build buses during the test");
         }
-        RabbitMqEventBus.Builder builder = RabbitMqEventBus.builder()
+        RabbitMqEventBusBuilder builder = RabbitMqEventBus.builder()
                 .connection(RabbitMqConnectionSettings.fromUri(uri()).withRecoveryInterval(Duration.ofMillis(500)))
                 .connectionName(busConnectionNamePrefix() + busCount.incrementAndGet())
                 .organization(organization)

@@ -12,8 +12,8 @@ public final class Configure {
     /** Declares, prints what was declared, and exits. */
     public static void main(String[] args) {
         try (RabbitMqEventBus bus = ExampleService.bus(ExampleService.SERVICE, System.out::println)) {
-            bus.configure();
-            Topology topology = bus.topology();
+            bus.admin().configure();
+            Topology topology = bus.admin().topology();
             System.out.println("declared on " + bus.convention().mainExchange() + ":");
             topology.exchanges().forEach(e -> System.out.println("  exchange " + e.name()));
             topology.queues().forEach(q -> System.out.println("  queue    " + q.name() + " " + q.arguments()));

@@ -54,9 +54,9 @@ public final class Demo {
         RabbitMqEventBus rabbit = ExampleService.bus(connection, "demo", sendMail, counting);
         boolean declared = false;
         try {
-            rabbit.configure();
+            rabbit.admin().configure();
             declared = true;
-            report.accept("using RabbitMQ: declared " + rabbit.topology().queues().size() + " queues for "
+            report.accept("using RabbitMQ: declared " + rabbit.admin().topology().queues().size() + " queues for "
                     + rabbit.convention().mainExchange());
             ok = run(rabbit, sendMail, stored, report, () -> deadLettersOnBroker(rabbit));
         } catch (BrokerUnavailableException e) {
@@ -75,7 +75,7 @@ public final class Demo {
             rabbit.stop();
             if (declared) {
                 try (RabbitMqEventBus cleaner = ExampleService.bus(connection, "demo", new SendMailHandler(report), report)) {
-                    cleaner.clear();
+                    cleaner.admin().clear();
                 }
             }
         }
@@ -111,6 +111,6 @@ public final class Demo {
 
     private static List<DeadLetter> deadLettersOnBroker(RabbitMqEventBus bus) {
         String queue = bus.convention().handlerQueue(MessageType.of(UserCreated.class), "send_mail_handler");
-        return bus.deadLetters().peek(queue, 10);
+        return bus.admin().deadLetters().peek(queue, 10);
     }
 }

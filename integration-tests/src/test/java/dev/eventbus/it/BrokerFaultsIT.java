@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eventbus.core.EventBusException;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.it.Events.OrderPlaced;
-import dev.eventbus.rabbitmq.HandlerStatus;
+import dev.eventbus.core.HandlerStatus;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.Faults;
@@ -35,7 +35,7 @@ class BrokerFaultsIT {
     private static RabbitMqEventBus streamingBus(TestBroker broker, Tally tally) {
         RabbitMqEventBus bus = broker.bus(b -> b.maxInFlight(MAX_IN_FLIGHT).prefetch(PREFETCH).consumerThreads(2)
                 .subscribe(Subscription.of(OrderPlaced.class, "tally", message -> tally.handled(message.payload().orderId()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         return bus;
     }
@@ -56,7 +56,7 @@ class BrokerFaultsIT {
         publishing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
         Await.until("every confirmed event handled", TIMEOUT, tally::allConfirmedHandled, tally::line);
-        Await.until("the consumers recovered", TIMEOUT, () -> bus.health().stream().allMatch(HandlerStatus::healthy),
+        Await.until("the consumers recovered", TIMEOUT, () -> bus.health().handlers().stream().allMatch(HandlerStatus::healthy),
                 () -> bus.health().toString());
         tally.report(2 * (MAX_IN_FLIGHT + PREFETCH));
     }
@@ -84,7 +84,7 @@ class BrokerFaultsIT {
         Tally tally = new Tally("memory alarm");
         RabbitMqEventBus bus = broker.bus(b -> b.publishTimeout(Duration.ofSeconds(3))
                 .subscribe(Subscription.of(OrderPlaced.class, "tally", message -> tally.handled(message.payload().orderId()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         Load.publish(bus, tally, "before", 500, 2).get(60, TimeUnit.SECONDS);
 

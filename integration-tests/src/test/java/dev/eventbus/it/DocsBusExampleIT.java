@@ -36,7 +36,7 @@ class DocsBusExampleIT {
                     }
                     greeted.add(message.payload().name());
                 })));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
 
         bus.publish(new UserCreated("u-1", "Alice"));

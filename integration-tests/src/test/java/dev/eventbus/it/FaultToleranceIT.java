@@ -12,7 +12,7 @@ import dev.eventbus.core.Message;
 import dev.eventbus.core.MessageType;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.it.Events.OrderPlaced;
-import dev.eventbus.rabbitmq.HandlerStatus;
+import dev.eventbus.core.HandlerStatus;
 import dev.eventbus.rabbitmq.PublishNotConfirmedException;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.testkit.Await;
@@ -52,7 +52,7 @@ class FaultToleranceIT {
                     handledByNext.add(message.payload().orderId());
                     tally.handled(message.payload().orderId());
                 })));
-        bus.configure();
+        bus.admin().configure();
         Load.publish(bus, tally, "k", 200, 1).get(60, TimeUnit.SECONDS);
 
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -115,7 +115,7 @@ class FaultToleranceIT {
                     finished.add(message.payload().orderId());
                     tally.handled(message.payload().orderId());
                 })));
-        first.configure();
+        first.admin().configure();
         Load.publish(first, tally, "g", 400, 2).get(60, TimeUnit.SECONDS);
         first.start();
         Await.until("50 handled before stopping", TIMEOUT, () -> finished.size() >= 50, () -> finished.size() + " handled");
@@ -137,7 +137,7 @@ class FaultToleranceIT {
         Tally tally = new Tally("handler queue deleted under consumer");
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(OrderPlaced.class, "resilient",
                 message -> tally.handled(message.payload().orderId()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         Load.publish(bus, tally, "before", 20, 1).get(30, TimeUnit.SECONDS);
         Await.until("the first events handled", TIMEOUT, tally::allConfirmedHandled, tally::line);
@@ -149,7 +149,7 @@ class FaultToleranceIT {
 
         Await.until("the queue declared again with its consumer", TIMEOUT,
                 () -> broker.ctl().listQueues().stream().anyMatch(q -> q.name().equals(queue) && q.consumers() == 1)
-                        && bus.health().stream().allMatch(HandlerStatus::healthy),
+                        && bus.health().handlers().stream().allMatch(HandlerStatus::healthy),
                 () -> bus.health().toString());
         Load.publish(bus, tally, "after", 20, 1).get(30, TimeUnit.SECONDS);
         Await.until("the events after the deletion handled", TIMEOUT, tally::allConfirmedHandled, tally::line);
@@ -161,7 +161,7 @@ class FaultToleranceIT {
         Tally tally = new Tally("one bus's connections cut");
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(OrderPlaced.class, "recovering",
                 message -> tally.handled(message.payload().orderId()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         Load.publish(bus, tally, "before", 100, 1).get(30, TimeUnit.SECONDS);
 
@@ -178,12 +178,12 @@ class FaultToleranceIT {
         Tally tally = new Tally("unsubscribe and resume");
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(OrderPlaced.class, "pausable",
                 message -> tally.handled(message.payload().orderId()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         String queue = broker.convention().handlerQueue(MessageType.of(OrderPlaced.class), "pausable");
 
-        bus.unsubscribe("pausable");
-        assertEquals(HandlerStatus.State.PAUSED, bus.health().get(0).state());
+        bus.pause("pausable");
+        assertEquals(HandlerStatus.State.PAUSED, bus.health().handlers().get(0).state());
         Load.publish(bus, tally, "paused", 30, 1).get(30, TimeUnit.SECONDS);
         Await.awaitQueueDepth(broker, queue, 30, TIMEOUT);
         assertEquals(0, tally.handledDistinct(), "nothing handled while unsubscribed");
@@ -191,16 +191,16 @@ class FaultToleranceIT {
         bus.resume("pausable");
 
         Await.until("the waiting events handled", TIMEOUT, tally::allConfirmedHandled, tally::line);
-        assertEquals(HandlerStatus.State.CONSUMING, bus.health().get(0).state());
+        assertEquals(HandlerStatus.State.CONSUMING, bus.health().handlers().get(0).state());
         tally.report(0);
     }
 
     @Test
     void healthReportsAHandlerThatCannotConsumeUntilItsQueueIsRestored(TestBroker broker) throws Exception {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(OrderPlaced.class, "watched", message -> { })));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
-        assertTrue(bus.health().stream().allMatch(HandlerStatus::healthy), bus.health().toString());
+        assertTrue(bus.health().handlers().stream().allMatch(HandlerStatus::healthy), bus.health().toString());
         String queue = broker.convention().handlerQueue(MessageType.of(OrderPlaced.class), "watched");
 
         try (Connection connection = broker.newConnection(); Channel channel = connection.createChannel()) {
@@ -209,14 +209,14 @@ class FaultToleranceIT {
             channel.queueDeclare(queue, true, false, false, java.util.Map.of("x-message-ttl", 1));
         }
 
-        HandlerStatus failed = Await.untilValue("the handler reported as not consuming", TIMEOUT, () -> bus.health().get(0),
+        HandlerStatus failed = Await.untilValue("the handler reported as not consuming", TIMEOUT, () -> bus.health().handlers().get(0),
                 status -> status.state() == HandlerStatus.State.FAILED && status.detail().contains("could not be declared"));
         assertTrue(!failed.healthy() && failed.detail().contains("x-message-ttl"), failed.toString());
 
         try (Connection connection = broker.newConnection(); Channel channel = connection.createChannel()) {
             channel.queueDelete(queue);
         }
-        Await.until("the handler consuming again", TIMEOUT, () -> bus.health().stream().allMatch(HandlerStatus::healthy),
+        Await.until("the handler consuming again", TIMEOUT, () -> bus.health().handlers().stream().allMatch(HandlerStatus::healthy),
                 () -> bus.health().toString());
     }
 
@@ -225,7 +225,7 @@ class FaultToleranceIT {
         Tally tally = new Tally("poison messages in a stream");
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(OrderPlaced.class, "eater",
                 message -> tally.handled(message.payload().orderId()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         CompletableFuture<Void> good = Load.publish(bus, tally, "good", 1000, 2);
         String routingKey = broker.convention().routingKey(MessageType.of(OrderPlaced.class));
@@ -239,8 +239,8 @@ class FaultToleranceIT {
 
         Await.until("every good event handled", TIMEOUT, tally::allConfirmedHandled, tally::line);
         String queue = broker.convention().handlerQueue(MessageType.of(OrderPlaced.class), "eater");
-        Await.until("5 dead letters", TIMEOUT, () -> bus.deadLetters().count(queue) == 5, () -> bus.deadLetters().count(queue) + "");
-        assertTrue(bus.deadLetters().peek(queue, 10).stream().allMatch(l -> l.reason() == DeadLetterReason.UNDECODABLE));
+        Await.until("5 dead letters", TIMEOUT, () -> bus.admin().deadLetters().count(queue) == 5, () -> bus.admin().deadLetters().count(queue) + "");
+        assertTrue(bus.admin().deadLetters().peek(queue, 10).stream().allMatch(l -> l.reason() == DeadLetterReason.UNDECODABLE));
         tally.report(0);
     }
 
@@ -249,7 +249,7 @@ class FaultToleranceIT {
         Tally tally = new Tally("channel error beside other publishes");
         RabbitMqEventBus bus = broker.bus(b -> b.publisherChannels(4).subscribe(Subscription.of(OrderPlaced.class, "steady",
                 message -> tally.handled(message.payload().orderId()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         int limit = 64 * 1024;
         broker.ctl().eval("application:set_env(rabbit, max_message_size, " + limit + ").");

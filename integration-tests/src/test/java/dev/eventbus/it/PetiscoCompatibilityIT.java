@@ -58,7 +58,7 @@ class PetiscoCompatibilityIT {
                     names.add(message.payload().name());
                 })));
 
-        bus.configure();
+        bus.admin().configure();
         bus.start();
 
         try (Connection connection = broker.newConnection(); Channel channel = connection.createChannel()) {

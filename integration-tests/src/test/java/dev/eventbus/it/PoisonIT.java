@@ -46,7 +46,7 @@ class PoisonIT {
                     }
                     handled.add(message.payload().name());
                 })));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         queue = broker.convention().handlerQueue(MessageType.of(UserCreated.class), "picky");
         routingKey = broker.convention().routingKey(MessageType.of(UserCreated.class));
@@ -115,14 +115,14 @@ class PoisonIT {
         publishRaw(broker, Files.readAllBytes(vector));
 
         Await.until("petisco's user_created_v1 handled", TIMEOUT, () -> handled.contains("Alice"), handled::toString);
-        assertEquals(0, bus.deadLetters().count(queue));
+        assertEquals(0, bus.admin().deadLetters().count(queue));
     }
 
     private DeadLetter onlyDeadLetterAfterGoodOneHandled() {
         Await.until("the good message after the bad one handled", TIMEOUT, () -> handled.contains("after"), handled::toString);
-        Await.until("one dead letter", TIMEOUT, () -> bus.deadLetters().count(queue) == 1,
-                () -> bus.deadLetters().count(queue) + " dead letters");
-        return bus.deadLetters().peek(queue, 10).get(0);
+        Await.until("one dead letter", TIMEOUT, () -> bus.admin().deadLetters().count(queue) == 1,
+                () -> bus.admin().deadLetters().count(queue) + " dead letters");
+        return bus.admin().deadLetters().peek(queue, 10).get(0);
     }
 
     /** Publishes as petisco does: persistent, no other property, no header. */

@@ -27,7 +27,7 @@ class PublishFailureIT {
     @Test
     void aMessageNoQueueIsBoundForIsReportedAsUnroutable(TestBroker broker) {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(UserCreated.class, "h", m -> { })));
-        bus.configure();
+        bus.admin().configure();
 
         UnroutableMessageException unroutable = assertThrows(UnroutableMessageException.class,
                 () -> bus.publish(new OrderPlaced("o-1", 1)));
@@ -40,7 +40,7 @@ class PublishFailureIT {
     @Test
     void anAsyncPublishOfAnUnroutableMessageFailsItsFuture(TestBroker broker) {
         RabbitMqEventBus bus = broker.bus(b -> b);
-        bus.configure();
+        bus.admin().configure();
 
         ExecutionException failure = assertThrows(ExecutionException.class,
                 () -> bus.publishAsync(Message.of(new OrderPlaced("o-1", 1))).get());
@@ -51,7 +51,7 @@ class PublishFailureIT {
     @Test
     void unroutableMessagesCanBeAllowed(TestBroker broker) {
         RabbitMqEventBus bus = broker.bus(b -> b.failOnUnroutable(false));
-        bus.configure();
+        bus.admin().configure();
 
         bus.publish(new OrderPlaced("o-1", 1));
     }
@@ -69,7 +69,7 @@ class PublishFailureIT {
             assertThrows(PublishNotConfirmedException.class, () -> bus.publish(new UserCreated("u-1", "lost again")),
                     "every publish to the missing exchange is reported");
         }
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         bus.publish(new UserCreated("u-2", "delivered"));
         Await.until("the publish after the channel errors handled", Duration.ofSeconds(20),

@@ -47,7 +47,7 @@ class RetryIT {
                     }
                     handled.incrementAndGet();
                 })));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
 
         bus.publish(new UserCreated("u-1", "Rita"));
@@ -61,7 +61,7 @@ class RetryIT {
             assertTrue(gap >= ttl * 9 / 10 && gap < ttl + 5000, "retry " + i + " came " + gap + " ms after the attempt before, TTL " + ttl);
         }
         assertEquals(1, handled.get());
-        assertEquals(0, bus.deadLetters().count(queue), "dead letters");
+        assertEquals(0, bus.admin().deadLetters().count(queue), "dead letters");
     }
 
     @Test
@@ -73,17 +73,17 @@ class RetryIT {
                     attempts.incrementAndGet();
                     throw new IllegalStateException("mail server down for " + message.payload().name());
                 })));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         Message<UserCreated> message = Message.of(new UserCreated("u-2", "Mallory"));
 
         bus.publish(message);
 
         String queue = queue(broker, "always_failing");
-        Await.until("one dead letter", TIMEOUT, () -> bus.deadLetters().count(queue) == 1, () -> attempts.get() + " attempts");
+        Await.until("one dead letter", TIMEOUT, () -> bus.admin().deadLetters().count(queue) == 1, () -> attempts.get() + " attempts");
         assertEquals(maxRetries + 1, attempts.get(), "the handler runs once and then once per retry");
 
-        DeadLetter letter = bus.deadLetters().peek(queue, 10).get(0);
+        DeadLetter letter = bus.admin().deadLetters().peek(queue, 10).get(0);
         assertEquals(DeadLetterReason.MAX_RETRIES_EXCEEDED, letter.reason());
         assertEquals(maxRetries + 1, letter.attempts());
         assertEquals("always_failing", letter.handler());
@@ -112,7 +112,7 @@ class RetryIT {
                         throw new IllegalStateException("not yet");
                     }
                 })));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
 
         bus.publish(new UserCreated("u-1", "Alice"));
@@ -137,7 +137,7 @@ class RetryIT {
                     }
                     handled.incrementAndGet();
                 })));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
 
         bus.publish(new UserCreated("u-1", "once"));
@@ -157,7 +157,7 @@ class RetryIT {
                     attempts.incrementAndGet();
                     throw new IllegalStateException("down");
                 })));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         Message<UserCreated> message = Message.of(new UserCreated("u-3", "Pat"));
         AMQP.BasicProperties petiscoRetried = new AMQP.BasicProperties.Builder().deliveryMode(2)
@@ -170,9 +170,9 @@ class RetryIT {
         }
 
         String queue = queue(broker, "petisco_mixed");
-        Await.until("one dead letter", TIMEOUT, () -> bus.deadLetters().count(queue) == 1, () -> attempts.get() + " attempts");
+        Await.until("one dead letter", TIMEOUT, () -> bus.admin().deadLetters().count(queue) == 1, () -> attempts.get() + " attempts");
         assertEquals(2, attempts.get(), "two retries were already used up by petisco: retry 3, then dead letter");
-        assertEquals(4, bus.deadLetters().peek(queue, 1).get(0).attempts());
+        assertEquals(4, bus.admin().deadLetters().peek(queue, 1).get(0).attempts());
     }
 
     private static String queue(TestBroker broker, String handler) {

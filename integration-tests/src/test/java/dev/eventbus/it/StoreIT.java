@@ -29,7 +29,7 @@ class StoreIT {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(
                 Subscription.of(UserCreated.class, "send_mail_handler", m -> { }),
                 Subscription.store("event_store", m -> stored.put(m.id(), m))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         List<Message<?>> sent = List.of(Message.of(new UserCreated("u-1", "Alice")), Message.of(new OrderPlaced("o-1", 3)),
                 Message.of(new SendWelcomeMail("a@example.com")));

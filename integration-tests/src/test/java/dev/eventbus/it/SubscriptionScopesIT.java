@@ -38,9 +38,9 @@ class SubscriptionScopesIT {
         RabbitMqEventBus observer = broker.bus(b -> b.service("observer").subscribe(
                 Subscription.allMessages("statistics", m -> statistics.add(m.name())).from("datagen"),
                 Subscription.allMessages("audit", m -> audit.add(m.name())).from("datagen")));
-        datagen.configure();
-        other.configure();
-        observer.configure();
+        datagen.admin().configure();
+        other.admin().configure();
+        observer.admin().configure();
         observer.start();
 
         other.publish(new UserCreated("u-0", "elsewhere"));
@@ -62,18 +62,18 @@ class SubscriptionScopesIT {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(
                 Subscription.of(UserCreated.class, "first", m -> first.add(m.payload().name())),
                 Subscription.of(UserCreated.class, "second", m -> second.add(m.payload().name()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
         String firstQueue = bus.convention().handlerQueue(MessageType.of(UserCreated.class), "first");
 
-        bus.deliverTo(firstQueue, bus.codec().encode(Message.of(new UserCreated("u-1", "replayed"))));
+        bus.admin().deliverTo(firstQueue, bus.codec().encode(Message.of(new UserCreated("u-1", "replayed"))));
         bus.publish(new UserCreated("u-2", "live"));
 
         Await.until("both handlers saw the live one", TIMEOUT, () -> first.contains("live") && second.contains("live"),
                 () -> first + " / " + second);
         assertEquals(Set.of("replayed", "live"), Set.copyOf(first));
         assertEquals(List.of("live"), second);
-        assertThrows(UnroutableMessageException.class, () -> bus.deliverTo(firstQueue + "_missing", new byte[] {'{', '}'}));
+        assertThrows(UnroutableMessageException.class, () -> bus.admin().deliverTo(firstQueue + "_missing", new byte[] {'{', '}'}));
     }
 
     @Test
@@ -81,7 +81,7 @@ class SubscriptionScopesIT {
         List<String> audited = new CopyOnWriteArrayList<>();
         RabbitMqEventBus audit = broker.bus(b -> b.service("audit").consumerThreads(1)
                 .subscribe(Subscription.of(UserCreated.class, "object_audit", m -> audited.add(m.payload().name()))));
-        audit.configure();
+        audit.admin().configure();
         audit.start();
         RabbitMqEventBus store = broker.bus(b -> b.service("eventstore"));
         String auditQueue = audit.convention().handlerQueue(MessageType.of(UserCreated.class), "object_audit");
@@ -90,7 +90,7 @@ class SubscriptionScopesIT {
             bodies.add(store.codec().encode(Message.of(new UserCreated("u-" + i, "n" + i))));
         }
 
-        store.deliverTo(auditQueue, bodies);
+        store.admin().deliverTo(auditQueue, bodies);
 
         Await.until("the 50 replayed messages", TIMEOUT, () -> audited.size() == 50, audited::toString);
         assertEquals(java.util.stream.IntStream.range(0, 50).mapToObj(i -> "n" + i).toList(), audited);
@@ -101,9 +101,9 @@ class SubscriptionScopesIT {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(
                 Subscription.of(UserCreated.class, "leaving", m -> { }),
                 Subscription.of(UserCreated.class, "staying", m -> { })));
-        bus.configure();
+        bus.admin().configure();
 
-        bus.clearHandler("leaving");
+        bus.admin().clearHandler("leaving");
 
         Set<String> queues = broker.ctl().listQueues().stream().map(RabbitMqCtl.QueueInfo::name)
                 .filter(name -> name.contains(broker.organization())).collect(Collectors.toSet());
@@ -117,10 +117,10 @@ class SubscriptionScopesIT {
         List<String> handled = new CopyOnWriteArrayList<>();
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of(UserCreated.class, "returning",
                 m -> handled.add(m.payload().name()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
-        bus.unsubscribe("returning");
-        bus.clearHandler("returning");
+        bus.pause("returning");
+        bus.admin().clearHandler("returning");
         assertThrows(UnroutableMessageException.class, () -> bus.publish(new UserCreated("u-0", "while away")));
 
         bus.resume("returning");

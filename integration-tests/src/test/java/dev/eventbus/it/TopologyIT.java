@@ -37,8 +37,8 @@ class TopologyIT {
     void declaredTopologyIsWhatThePlanSaysReadBackFromTheBroker(TestBroker broker) {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(sendMail(),
                 Subscription.of(SendWelcomeMail.class, "mailer", message -> { })));
-        bus.configure();
-        Topology plan = bus.topology();
+        bus.admin().configure();
+        Topology plan = bus.admin().topology();
         Convention names = broker.convention();
         String queue = names.handlerQueue(MessageType.of(UserCreated.class), "send_mail_handler");
 
@@ -72,10 +72,10 @@ class TopologyIT {
     @Test
     void declaringTwiceChangesNothing(TestBroker broker) {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(sendMail()));
-        bus.configure();
+        bus.admin().configure();
         Map<String, Map<String, Object>> queues = queuesOf(broker);
         Set<String> bindings = bindingsOf(broker);
-        bus.configure();
+        bus.admin().configure();
         assertEquals(queues, queuesOf(broker));
         assertEquals(bindings, bindingsOf(broker));
         assertEquals(3, queues.size(), "handler, retry and dead-letter queue: " + queues.keySet());
@@ -83,10 +83,10 @@ class TopologyIT {
 
     @Test
     void aQueueDeclaredWithOtherArgumentsFailsNamingTheQueueAndTheArgument(TestBroker broker) {
-        broker.bus(b -> b.subscribe(sendMail())).configure();
+        broker.bus(b -> b.subscribe(sendMail())).admin().configure();
         RabbitMqEventBus other = broker.bus(b -> b.subscribe(sendMail().withRetry(RetryPolicy.of(3, Duration.ofMillis(6000)))));
 
-        TopologyConflictException conflict = assertThrows(TopologyConflictException.class, other::configure);
+        TopologyConflictException conflict = assertThrows(TopologyConflictException.class, () -> other.admin().configure());
 
         String queue = broker.convention().handlerQueue(MessageType.of(UserCreated.class), "send_mail_handler");
         assertEquals("retry." + queue, conflict.name());
@@ -99,10 +99,10 @@ class TopologyIT {
     void clearRemovesWhatConfigureDeclaredButNeverTheSharedStore(TestBroker sharedBroker) {
         TestBroker broker = sharedBroker.withOwnVirtualHost();
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(sendMail()).declareStore(true));
-        bus.configure();
+        bus.admin().configure();
         assertEquals(3, queuesOf(broker).size());
 
-        bus.clear();
+        bus.admin().clear();
 
         assertEquals(Map.of(), queuesOf(broker), "queues left after clear");
         assertTrue(broker.ctl().listExchanges().stream().noneMatch(e -> e.name().equals(broker.convention().mainExchange())),
@@ -114,7 +114,7 @@ class TopologyIT {
     @Test
     void quorumQueuesAreDeclaredWithAnExplicitDeliveryLimit(TestBroker broker) {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(sendMail()).queueType(QueueType.QUORUM).quorumDeliveryLimit(7));
-        bus.configure();
+        bus.admin().configure();
         String queue = broker.convention().handlerQueue(MessageType.of(UserCreated.class), "send_mail_handler");
         Map<String, Map<String, Object>> queues = queuesOf(broker);
         assertEquals("quorum", queues.get(queue).get("x-queue-type"));

@@ -73,7 +73,7 @@ public final class EventStoreService implements AutoCloseable {
         JsonHttpServer http = JsonHttpServer.bind("eventstore", port);
         EventStoreService service = new EventStoreService(buses, store, chunkSize, http);
         try {
-            service.bus.configure();
+            service.bus.admin().configure();
             service.bus.start();
         } catch (RuntimeException e) {
             service.close();
@@ -119,7 +119,7 @@ public final class EventStoreService implements AutoCloseable {
         while (!chunk.isEmpty()) {
             List<byte[]> bodies = chunk.stream().map(event -> event.body().getBytes(StandardCharsets.UTF_8)).toList();
             try {
-                bus.deliverTo(queue, bodies);
+                bus.admin().deliverTo(queue, bodies);
             } catch (ConfigurationException | UnroutableMessageException e) {
                 throw new NonRetryableException("replay requested for queue '" + queue + "', which is not a configured handler "
                         + "queue: nothing to replay to (" + e.getMessage() + ")", e);

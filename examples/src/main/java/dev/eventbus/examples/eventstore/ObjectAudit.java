@@ -74,7 +74,7 @@ public final class ObjectAudit implements AutoCloseable {
                         Subscription.of(ReplayCompleted.class, REPLAYS_HANDLER, this::replayed).from(EventStoreService.SERVICE)));
         queue = joined.convention().handlerQueue(MessageType.of(ObjectCreated.class), HANDLER);
         try {
-            joined.configure();
+            joined.admin().configure();
             joined.start();
         } catch (RuntimeException e) {
             joined.stop();
@@ -113,8 +113,8 @@ public final class ObjectAudit implements AutoCloseable {
      * @throws EventBusException if the queue cannot be deleted
      */
     public synchronized void leave() {
-        bus.unsubscribe(HANDLER);
-        bus.clearHandler(HANDLER);
+        bus.pause(HANDLER);
+        bus.admin().clearHandler(HANDLER);
         bus.stop();
         log.info("object audit left: queue {} deleted after {} objects", queue, objects.size());
     }

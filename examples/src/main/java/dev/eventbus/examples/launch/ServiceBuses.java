@@ -2,6 +2,7 @@ package dev.eventbus.examples.launch;
 
 import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.RabbitMqEventBusBuilder;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -15,7 +16,7 @@ import java.util.function.UnaryOperator;
  *                organization (and may set a service, which the customizer replaces). In tests this is
  *                {@code TestBroker::bus}
  */
-public record ServiceBuses(Function<UnaryOperator<RabbitMqEventBus.Builder>, RabbitMqEventBus> factory) {
+public record ServiceBuses(Function<UnaryOperator<RabbitMqEventBusBuilder>, RabbitMqEventBus> factory) {
 
     /** The organization when {@code PIPELINE_ORGANIZATION} is not set. */
     public static final String DEFAULT_ORGANIZATION = "alice";
@@ -47,7 +48,7 @@ public record ServiceBuses(Function<UnaryOperator<RabbitMqEventBus.Builder>, Rab
      * A new bus of this organization for one service (exchange {@code <organization>.<service>}), with the
      * customizer's settings. Opens no connection yet.
      */
-    public RabbitMqEventBus bus(String service, UnaryOperator<RabbitMqEventBus.Builder> customizer) {
+    public RabbitMqEventBus bus(String service, UnaryOperator<RabbitMqEventBusBuilder> customizer) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(customizer, "customizer");
         return factory.apply(builder -> customizer.apply(builder.service(service)));
@@ -58,7 +59,7 @@ public record ServiceBuses(Function<UnaryOperator<RabbitMqEventBus.Builder>, Rab
      * declares the store queues and binds its exchange to {@code store} ({@code retry.store}'s TTL is the bus's
      * {@code storeRetryDelay}, the same for every service of the vhost). Opens no connection yet.
      */
-    public RabbitMqEventBus storedBus(String service, UnaryOperator<RabbitMqEventBus.Builder> customizer) {
+    public RabbitMqEventBus storedBus(String service, UnaryOperator<RabbitMqEventBusBuilder> customizer) {
         Objects.requireNonNull(customizer, "customizer");
         return bus(service, builder -> customizer.apply(builder.declareStore(true)));
     }

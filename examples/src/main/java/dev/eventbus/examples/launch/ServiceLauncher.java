@@ -128,7 +128,7 @@ public final class ServiceLauncher {
         services.forEach((service, subscriptions) -> {
             RabbitMqEventBus bus = buses.bus(service, b -> b.subscribe(subscriptions.toArray(Subscription[]::new)));
             try {
-                bus.clear();
+                bus.admin().clear();
                 System.out.println("deleted the queues and exchanges of " + bus.convention().mainExchange());
             } finally {
                 bus.stop();

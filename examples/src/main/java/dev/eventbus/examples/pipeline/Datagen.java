@@ -39,7 +39,7 @@ public final class Datagen implements AutoCloseable {
     public static Datagen start(ServiceBuses buses, int port) {
         RabbitMqEventBus bus = buses.storedBus(SERVICE, b -> b.validator(PipelineSchemas.validator()));
         try {
-            bus.configure();
+            bus.admin().configure();
         } catch (RuntimeException e) {
             bus.stop();
             throw e;

@@ -54,7 +54,7 @@ public final class Distributor implements AutoCloseable {
     public static Distributor start(ServiceBuses buses) {
         Distributor distributor = new Distributor(buses);
         try {
-            distributor.bus.configure();
+            distributor.bus.admin().configure();
             distributor.bus.start();
         } catch (RuntimeException e) {
             distributor.close();

@@ -103,7 +103,7 @@ public final class Processor implements AutoCloseable {
     public static Processor start(ServiceBuses buses, Options options) {
         Processor processor = new Processor(buses, options);
         try {
-            processor.bus.configure();
+            processor.bus.admin().configure();
             processor.bus.start();
         } catch (RuntimeException e) {
             processor.close();

@@ -67,7 +67,7 @@ public final class Statistics implements AutoCloseable {
         }
         Statistics statistics = new Statistics(buses, store, http);
         try {
-            statistics.bus.configure();
+            statistics.bus.admin().configure();
             statistics.bus.start();
             http.route("GET", "/api/statistics", request -> JsonHttpServer.Response.ok(statistics.snapshot())).start();
         } catch (RuntimeException e) {

@@ -41,7 +41,7 @@ public final class DeadLetterDesk implements AutoCloseable {
         RabbitMqEventBus bus = buses.bus(Processor.SERVICE, b -> b.validator(PipelineSchemas.validator()));
         JsonHttpServer http;
         try {
-            bus.configure();
+            bus.admin().configure();
             http = JsonHttpServer.bind("dead-letters", port);
         } catch (RuntimeException e) {
             bus.stop();
@@ -58,13 +58,13 @@ public final class DeadLetterDesk implements AutoCloseable {
 
     /** The processors' dead letters, oldest first, left in place: reason, attempts, exception and body of each. */
     public List<Map<String, Object>> list(int max) {
-        List<DeadLetter> letters = bus.deadLetters().peek(queue, max);
+        List<DeadLetter> letters = bus.admin().deadLetters().peek(queue, max);
         return letters.stream().map(DeadLetterDesk::describe).toList();
     }
 
     /** Sends up to {@code max} dead letters back to the processors; how many were sent. */
     public int reprocess(int max) {
-        return bus.deadLetters().reprocess(queue, max);
+        return bus.admin().deadLetters().reprocess(queue, max);
     }
 
     /** The HTTP port. */

@@ -1,0 +1,249 @@
+package dev.eventbus.core;
+
+import dev.eventbus.core.pipeline.DeliveryPipeline;
+import dev.eventbus.core.pipeline.IncomingDelivery;
+import dev.eventbus.core.pipeline.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the deliveries of one {@link InMemoryEventBus}: its handler threads, its retry scheduler, and the counts of
+ * deliveries queued, running and waiting for a retry. Each delivery goes through the {@link DeliveryPipeline}; this
+ * class carries out its {@link Outcome} (retry later, keep the dead letter, or drop what stop() interrupted).
+ *
+ * <p>Guarded by the bus's lock ({@link #lock}): methods ending in {@code Locked} need it held; {@link #awaitIdle},
+ * {@link #shutdown} and the handler and retry threads take it themselves.
+ */
+final class LocalDispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(InMemoryEventBus.class);
+
+    final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when queued, running and scheduled all reach 0. */
+    private final Condition idle = lock.newCondition();
+    private final DeliveryPipeline pipeline;
+    private final String threadPrefix;
+    private final Duration stopTimeout;
+    /** Whether a queue's handler takes deliveries now (bus started, handler not paused). Called holding the lock. */
+    private final Predicate<LocalQueue> deliversNow;
+    private final ThreadLocal<Boolean> onHandlerThread = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    // guarded by lock
+    private ExecutorService handlers;
+    private ScheduledExecutorService retries;
+    private boolean stopped;
+    private int queued;
+    private int running;
+    private int scheduled;
+
+    LocalDispatcher(DeliveryPipeline pipeline, String threadPrefix, Duration stopTimeout, Predicate<LocalQueue> deliversNow) {
+        this.pipeline = pipeline;
+        this.threadPrefix = threadPrefix;
+        this.stopTimeout = stopTimeout;
+        this.deliversNow = deliversNow;
+    }
+
+    void startLocked(int handlerThreads) {
+        handlers = Executors.newFixedThreadPool(handlerThreads, threads("handler"));
+        retries = Executors.newSingleThreadScheduledExecutor(threads("retry"));
+    }
+
+    /** Hands a delivery to the handler threads, or holds it in its queue while its handler cannot take it. */
+    void dispatchLocked(LocalDelivery delivery) {
+        if (stopped) {
+            return;
+        }
+        if (!deliversNow.test(delivery.queue())) {
+            delivery.queue().hold(delivery);
+            return;
+        }
+        queued++;
+        handlers.execute(() -> run(delivery));
+    }
+
+    /**
+     * Marks the dispatcher stopped: queued and scheduled deliveries will be dropped.
+     *
+     * @return how many were dropped
+     */
+    int stopLocked() {
+        stopped = true;
+        int dropped = queued + scheduled;
+        queued = 0;
+        scheduled = 0;
+        signalIfIdle();
+        return dropped;
+    }
+
+    /** After {@link #stopLocked()}: waits up to the stop timeout for running handlers, then interrupts them. */
+    void shutdown() {
+        ExecutorService handlerPool;
+        ScheduledExecutorService retryPool;
+        lock.lock();
+        try {
+            handlerPool = handlers;
+            retryPool = retries;
+        } finally {
+            lock.unlock();
+        }
+        if (retryPool != null) {
+            retryPool.shutdownNow();
+        }
+        if (handlerPool == null) {
+            return;
+        }
+        handlerPool.shutdown();
+        if (onHandlerThread.get()) {
+            log.debug("stop() called from a handler: not waiting for that handler's own thread");
+            return;
+        }
+        try {
+            if (!handlerPool.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Handlers of in-memory event bus {} still run after the stop timeout of {}: interrupting them",
+                        threadPrefix, stopTimeout);
+                handlerPool.shutdownNow();
+                if (!handlerPool.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("Handlers of in-memory event bus {} ignored the interrupt; stop() returns without them", threadPrefix);
+                }
+            }
+        } catch (InterruptedException e) {
+            handlerPool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** See {@link InMemoryEventBus#awaitIdle(Duration)}. */
+    boolean awaitIdle(Duration timeout) {
+        long nanos = Objects.requireNonNull(timeout, "timeout").toNanos();
+        lock.lock();
+        try {
+            while (!isIdle()) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = idle.awaitNanos(nanos);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void signalIfIdle() {
+        if (isIdle()) {
+            idle.signalAll();
+        }
+    }
+
+    /** Runs on a handler thread. */
+    private void run(LocalDelivery delivery) {
+        lock.lock();
+        try {
+            if (stopped) {
+                return; // counted as dropped by stopLocked()
+            }
+            queued--;
+            if (!deliversNow.test(delivery.queue())) {
+                delivery.queue().hold(delivery);
+                signalIfIdle();
+                return;
+            }
+            running++;
+        } finally {
+            lock.unlock();
+        }
+        Outcome outcome = null;
+        onHandlerThread.set(Boolean.TRUE);
+        try {
+            outcome = pipeline.process(delivery.queue().endpoint(), delivery.queue().policy(),
+                    new IncomingDelivery(delivery.body(), delivery.routingKey(), delivery.retries(), false));
+        } finally {
+            onHandlerThread.remove();
+            finish(delivery, outcome);
+        }
+    }
+
+    /** Carries out what a delivery came to. {@code null}: the JVM failed in the handler. */
+    private void finish(LocalDelivery delivery, Outcome outcome) {
+        LocalQueue queue = delivery.queue();
+        lock.lock();
+        try {
+            running--;
+            if (outcome == null) {
+                log.error("Handler {} hit a JVM error on a message from {}: the message is dropped", queue.handlerName(),
+                        delivery.routingKey());
+            } else if (outcome instanceof Outcome.Retry retry) {
+                retryLocked(delivery.retry(retry.attempt()), retry);
+            } else if (outcome instanceof Outcome.DeadLettered dead) {
+                queue.addDeadLetter(new DeadLetter(delivery.body(), queue.handlerName(), queue.name(), delivery.routingKey(),
+                        dead.reason(), dead.attempts(), dead.failure().getClass().getName(), dead.failure().getMessage(),
+                        Instant.now()));
+                log.warn("Handler {} dead-lettered a message from {} ({}, after {} attempt(s)): {}", queue.handlerName(),
+                        delivery.routingKey(), dead.reason().wireValue(), dead.attempts(), dead.failure().toString());
+            } else if (outcome instanceof Outcome.Requeue requeue) {
+                log.warn("Handler {} was interrupted by stop() on attempt {} of a message from {}: the in-memory bus keeps "
+                        + "nothing after stop, so it is dropped (not retried, not dead-lettered)", queue.handlerName(),
+                        requeue.attempt(), delivery.routingKey());
+            }
+            signalIfIdle();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void retryLocked(LocalDelivery next, Outcome.Retry retry) {
+        String handler = next.queue().handlerName();
+        if (stopped) {
+            log.warn("Handler {} failed on a message from {} ({}) while the bus stopped: the retry is dropped", handler,
+                    next.routingKey(), retry.failure().toString());
+            return;
+        }
+        log.warn("Handler {} failed on a message from {} (attempt {} of {}): {}; retrying in {} ms", handler,
+                next.routingKey(), retry.attempt(), next.queue().policy().maxRetries() + 1, retry.failure().toString(),
+                retry.delay().toMillis());
+        scheduled++;
+        retries.schedule(() -> retryDue(next), retry.delay().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs on the retry thread when a retry's delay is over. */
+    private void retryDue(LocalDelivery delivery) {
+        lock.lock();
+        try {
+            if (stopped) {
+                return; // counted as dropped by stopLocked()
+            }
+            scheduled--;
+            dispatchLocked(delivery);
+            signalIfIdle();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isIdle() {
+        return queued == 0 && running == 0 && scheduled == 0;
+    }
+
+    private ThreadFactory threads(String role) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, threadPrefix + "-" + role + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,201 @@
+package dev.eventbus.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Envelope;
+import dev.eventbus.core.DeadLetter;
+import dev.eventbus.core.InvalidMessageException;
+import dev.eventbus.core.pipeline.DeliveryPipeline;
+import dev.eventbus.core.pipeline.IncomingDelivery;
+import dev.eventbus.core.pipeline.Outcome;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one RabbitMQ delivery through the core {@link DeliveryPipeline} on a handler thread and carries its
+ * {@link Outcome} out: ack when handled; for a retry or a dead letter, republish (retry route with the retry counter,
+ * or dead-letter route with the reason) and ack the original only once the broker confirmed the copy; put it back
+ * ({@code basic.reject} with requeue) when the handler was interrupted by a stop.
+ *
+ * <p>What the client's features do not cover, this class does: while the broker blocks publishing (a memory or disk
+ * alarm), a copy cannot be republished, so the original is parked unacknowledged (it stays in the consumer's
+ * prefetch, bounded by it) and settled when the alarm clears, without holding a handler thread, and never
+ * dead-lettered for the alarm. A retry whose copy cannot be republished goes back to its queue (a later attempt
+ * republishes it); a dead letter whose copy cannot be republished is rejected, so the broker dead-letters it through
+ * the queue's {@code x-dead-letter-exchange}: nothing is lost.
+ *
+ * <p>Thread-safe: stateless apart from its collaborators.
+ */
+final class DeliverySettler {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliverySettler.class);
+
+    private final DeliveryPipeline pipeline;
+    private final ConfirmingPublisher publisher;
+    private final Executor parking;
+
+    /**
+     * @param parking runs the settlements parked during a broker alarm (one thread is enough: they wait for the alarm)
+     */
+    DeliverySettler(DeliveryPipeline pipeline, ConfirmingPublisher publisher, Executor parking) {
+        this.pipeline = pipeline;
+        this.publisher = publisher;
+        this.parking = parking;
+    }
+
+    void process(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties, byte[] body) {
+        if (!consumer.isConsuming()) {
+            // not started before stop or pause: back to the queue, for the next consumer
+            requeue(channel, delivery.getDeliveryTag());
+            return;
+        }
+        Map<String, Object> headers = properties.getHeaders();
+        IncomingDelivery incoming = new IncomingDelivery(body, Headers.originalRoutingKey(headers, delivery.getRoutingKey()),
+                Headers.retryCount(headers), delivery.isRedeliver());
+        Outcome outcome = pipeline.process(consumer.endpoint(), consumer.retryPolicy(), incoming);
+        settle(new Settlement(consumer, channel, delivery, properties, body, outcome));
+    }
+
+    /** One delivery and what it came to, until it is settled. */
+    private record Settlement(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties,
+                              byte[] body, Outcome outcome) {
+        long tag() {
+            return delivery.getDeliveryTag();
+        }
+
+        String handler() {
+            return consumer.endpoint().handlerName();
+        }
+    }
+
+    private void settle(Settlement settlement) {
+        Outcome outcome = settlement.outcome();
+        QueueConsumer consumer = settlement.consumer();
+        if (outcome instanceof Outcome.Handled) {
+            ack(settlement.channel(), settlement.tag());
+        } else if (outcome instanceof Outcome.Requeue requeue) {
+            log.warn("handler {} was interrupted by stop() on attempt {} of a message from {}: it goes back to the queue as it "
+                    + "was (not retried, not dead-lettered): {}", settlement.handler(), requeue.attempt(), consumer.queue(),
+                    requeue.failure().toString());
+            requeue(settlement.channel(), settlement.tag());
+        } else if (parkedWhileBlocked(settlement)) {
+            return;
+        } else if (outcome instanceof Outcome.Retry retry) {
+            log.warn("handler {} failed on attempt {} of {} for a message on {}; retrying in {} ms: {}", settlement.handler(),
+                    retry.attempt(), consumer.retryPolicy().maxRetries() + 1, consumer.queue(),
+                    consumer.retryPolicy().delayMillis(), retry.failure().toString());
+            try {
+                publisher.publish(consumer.routes().retryExchange(), consumer.routes().retryRoutingKey(), true,
+                        retried(settlement, retry.attempt()), settlement.body(),
+                        "retry " + retry.attempt() + " of a message from " + consumer.queue());
+                ack(settlement.channel(), settlement.tag());
+            } catch (RuntimeException republishFailure) {
+                log.warn("could not republish retry {} of a message of handler {} from {} ({}); it goes back to the queue for "
+                        + "another attempt", retry.attempt(), settlement.handler(), consumer.queue(),
+                        republishFailure.getMessage());
+                requeue(settlement.channel(), settlement.tag());
+            }
+        } else if (outcome instanceof Outcome.DeadLettered dead) {
+            log.error("handler {} dead-letters a message from {} ({}, attempt {}): {}", settlement.handler(), consumer.queue(),
+                    dead.reason().wireValue(), dead.attempts(), dead.failure().toString());
+            try {
+                publisher.publish(consumer.routes().deadLetterExchange(), consumer.routes().deadLetterRoutingKey(), true,
+                        deadLettered(settlement, dead), settlement.body(), "dead letter of a message from " + consumer.queue());
+                ack(settlement.channel(), settlement.tag());
+            } catch (RuntimeException republishFailure) {
+                log.error("could not republish a dead letter of handler {} from {} ({}); rejecting it so the broker "
+                        + "dead-letters it to {}", settlement.handler(), consumer.queue(), republishFailure.getMessage(),
+                        consumer.routes().deadLetterRoutingKey(), republishFailure);
+                reject(settlement.channel(), settlement.tag());
+            }
+        }
+    }
+
+    /**
+     * While the broker blocks publishing, a retry or dead letter cannot be republished: the original waits,
+     * unacknowledged, and is settled once publishing is unblocked, on the parking thread (not a handler thread).
+     */
+    private boolean parkedWhileBlocked(Settlement settlement) {
+        if (!publisher.isBlocked()) {
+            return false;
+        }
+        log.warn("the broker blocks publishing: the {} of a message of handler {} from {} waits, unacknowledged, until it "
+                + "unblocks", settlement.outcome() instanceof Outcome.Retry ? "retry" : "dead letter", settlement.handler(),
+                settlement.consumer().queue());
+        try {
+            publisher.whenUnblocked().thenRunAsync(() -> {
+                if (settlement.channel().isOpen()) {
+                    settle(settlement);
+                }
+                // else the channel closed meanwhile and the broker has put the message back in its queue
+            }, parking);
+        } catch (RejectedExecutionException stopping) {
+            requeue(settlement.channel(), settlement.tag());
+        }
+        return true;
+    }
+
+    private static AMQP.BasicProperties retried(Settlement settlement, int retryCount) {
+        Map<String, Object> headers = Headers.withoutDeathHeaders(settlement.properties().getHeaders());
+        headers.put(Headers.RETRY_COUNT, retryCount);
+        headers.put(Headers.PETISCO_REDELIVERY_COUNT, retryCount);
+        headers.put(Headers.PETISCO_QUEUE, settlement.consumer().queue());
+        headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());
+        headers.putIfAbsent(Headers.ORIGINAL_EXCHANGE, settlement.delivery().getExchange());
+        return republished(settlement.properties(), headers);
+    }
+
+    private static AMQP.BasicProperties deadLettered(Settlement settlement, Outcome.DeadLettered dead) {
+        Map<String, Object> headers = Headers.withoutDeathHeaders(settlement.properties().getHeaders());
+        Throwable failure = dead.failure();
+        headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());
+        headers.putIfAbsent(Headers.ORIGINAL_EXCHANGE, settlement.delivery().getExchange());
+        headers.put(Headers.DEAD_LETTER_REASON, dead.reason().wireValue());
+        headers.put(Headers.EXCEPTION_CLASS, failure.getClass().getName());
+        headers.put(Headers.EXCEPTION_MESSAGE, String.valueOf(DeadLetter.truncate(failure.getMessage())));
+        headers.put(Headers.ATTEMPTS, dead.attempts());
+        headers.put(Headers.PETISCO_REDELIVERY_COUNT, dead.attempts());
+        headers.put(Headers.HANDLER, settlement.handler());
+        headers.put(Headers.QUEUE, settlement.consumer().queue());
+        headers.put(Headers.DEAD_LETTERED_AT, Instant.now().toString());
+        if (failure instanceof InvalidMessageException invalid) {
+            List<String> violations = invalid.violations().stream().map(DeadLetter::truncate).limit(50).toList();
+            headers.put(Headers.VIOLATIONS, violations);
+        }
+        return republished(settlement.properties(), headers);
+    }
+
+    private static AMQP.BasicProperties republished(AMQP.BasicProperties properties, Map<String, Object> headers) {
+        return properties.builder().headers(headers).deliveryMode(2).build();
+    }
+
+    private static void ack(Channel channel, long tag) {
+        try {
+            channel.basicAck(tag, false);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not ack delivery {} (the channel closed; the broker redelivers it): {}", tag, e.toString());
+        }
+    }
+
+    private static void reject(Channel channel, long tag) {
+        try {
+            channel.basicReject(tag, false);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not reject delivery {} (the channel closed; the broker redelivers it): {}", tag, e.toString());
+        }
+    }
+
+    static void requeue(Channel channel, long tag) {
+        try {
+            channel.basicReject(tag, true);
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not requeue delivery {}: {}", tag, e.toString());
+        }
+    }
+}

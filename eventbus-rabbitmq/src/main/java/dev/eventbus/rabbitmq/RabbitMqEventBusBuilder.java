@@ -1,0 +1,243 @@
+package dev.eventbus.rabbitmq;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbus.core.ConfigurationException;
+import dev.eventbus.core.MessageCodec;
+import dev.eventbus.core.MessageType;
+import dev.eventbus.core.MessageValidator;
+import dev.eventbus.core.NameStyle;
+import dev.eventbus.core.Names;
+import dev.eventbus.core.RetryPolicy;
+import dev.eventbus.core.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds a {@link RabbitMqEventBus}: {@code RabbitMqEventBus.builder()}. Each setter's javadoc states its default; each
+ * checks its own value at once (naming the setter and the rule), and {@link #build()} checks what depends on several.
+ * Not thread-safe: build on one thread, then share the bus.
+ */
+public final class RabbitMqEventBusBuilder {
+    @Nullable RabbitMqConnectionSettings connection;
+    @Nullable String connectionName;
+    @Nullable String organization;
+    @Nullable String service;
+    NameStyle nameStyle = NameStyle.DOTS;
+    final List<Subscription> subscriptions = new ArrayList<>();
+    final List<MessageType<?>> types = new ArrayList<>();
+    RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    int prefetch = 50;
+    int consumerThreads = 4;
+    QueueType queueType = QueueType.CLASSIC;
+    int deliveryLimit = 10;
+    @Nullable Duration handlerQueueTtl;
+    boolean declareStore;
+    Duration storeRetryDelay = Duration.ofSeconds(5);
+    int maxInFlight = 100;
+    int publisherChannels = 4;
+    Duration publishTimeout = Duration.ofSeconds(30);
+    Duration stopTimeout = Duration.ofSeconds(30);
+    boolean failOnUnroutable = true;
+    MessageValidator validator = MessageValidator.NONE;
+    @Nullable ObjectMapper mapper;
+
+    RabbitMqEventBusBuilder() {
+    }
+
+    /** Where to connect. Default: {@link RabbitMqConnectionSettings#fromEnvironment()}. */
+    public RabbitMqEventBusBuilder connection(RabbitMqConnectionSettings settings) {
+        this.connection = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    /** Where to connect, as an AMQP URI. Default: from the environment. */
+    public RabbitMqEventBusBuilder uri(String uri) {
+        return connection(RabbitMqConnectionSettings.fromUri(uri));
+    }
+
+    /** The client-provided connection name prefix. Default: {@code organization.service}. */
+    public RabbitMqEventBusBuilder connectionName(String name) {
+        this.connectionName = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /**
+     * The organization, e.g. {@code alice}: the first part of every exchange, routing key and queue name. Required.
+     *
+     * @throws ConfigurationException if it is empty or has characters other than letters, digits, {@code -} and
+     *                                {@code _}
+     */
+    public RabbitMqEventBusBuilder organization(String organization) {
+        this.organization = Names.requireScopePart(organization, "organization");
+        return this;
+    }
+
+    /**
+     * The service, e.g. {@code petisco}: the second part of every exchange, routing key and queue name. Required.
+     *
+     * @throws ConfigurationException if it is not a valid name part (see {@link #organization})
+     */
+    public RabbitMqEventBusBuilder service(String service) {
+        this.service = Names.requireScopePart(service, "service");
+        return this;
+    }
+
+    /** How message names are written in broker names. Default: {@link NameStyle#DOTS}. */
+    public RabbitMqEventBusBuilder nameStyle(NameStyle style) {
+        this.nameStyle = Objects.requireNonNull(style, "style");
+        return this;
+    }
+
+    /** Adds handlers. Default: none (a publish-only bus). */
+    public RabbitMqEventBusBuilder subscribe(Subscription... subscriptions) {
+        this.subscriptions.addAll(List.of(subscriptions)); // List.of rejects nulls
+        return this;
+    }
+
+    /** Registers types to decode besides those of the subscriptions (e.g. for reading dead letters). Default: none. */
+    public RabbitMqEventBusBuilder register(Class<?>... classes) {
+        for (Class<?> type : classes) {
+            types.add(MessageType.of(type));
+        }
+        return this;
+    }
+
+    /** The retry policy of handlers without their own. Default: {@link RetryPolicy#DEFAULT} (5 retries, 5 s apart). */
+    public RabbitMqEventBusBuilder retryPolicy(RetryPolicy policy) {
+        this.retryPolicy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /** Unacknowledged messages per queue consumer (basic.qos). Default: 50. */
+    public RabbitMqEventBusBuilder prefetch(int prefetch) {
+        this.prefetch = positive(prefetch, "prefetch");
+        return this;
+    }
+
+    /** Threads running handlers, shared by all handlers. Default: 4; 1 keeps each queue's order. */
+    public RabbitMqEventBusBuilder consumerThreads(int threads) {
+        this.consumerThreads = positive(threads, "consumerThreads");
+        return this;
+    }
+
+    /** Classic or quorum queues. Default: {@link QueueType#CLASSIC}. */
+    public RabbitMqEventBusBuilder queueType(QueueType type) {
+        this.queueType = Objects.requireNonNull(type, "type");
+        return this;
+    }
+
+    /** {@code x-delivery-limit} of quorum handler queues. Default: 10. */
+    public RabbitMqEventBusBuilder quorumDeliveryLimit(int limit) {
+        this.deliveryLimit = positive(limit, "quorumDeliveryLimit");
+        return this;
+    }
+
+    /**
+     * {@code x-message-ttl} of handler and store queues: a message nobody consumes within it is dead-lettered.
+     * Default: none. petisco declares 5 s: set {@code Duration.ofSeconds(5)} to share queues with petisco services.
+     */
+    public RabbitMqEventBusBuilder handlerQueueTtl(@Nullable Duration ttl) {
+        if (ttl != null && (ttl.toMillis() < 1 || ttl.toMillis() > Integer.MAX_VALUE)) {
+            throw new ConfigurationException("handlerQueueTtl " + ttl + " is out of range: x-message-ttl takes 1 ms to "
+                    + Integer.MAX_VALUE + " ms (about 24.8 days) as a 32-bit integer; use null for no TTL");
+        }
+        this.handlerQueueTtl = ttl;
+        return this;
+    }
+
+    /** Whether {@link RabbitMqAdmin#configure()} declares the shared store queues. Default: false (true with a store subscription). */
+    public RabbitMqEventBusBuilder declareStore(boolean declare) {
+        this.declareStore = declare;
+        return this;
+    }
+
+    /**
+     * The TTL of the vhost-wide {@code retry.store} queue: how long a store handler's failed message waits before
+     * it is retried. Every service of a vhost that declares the store must use the same value (the queue is
+     * shared). Default: 5 s, as petisco. The store subscription's own retry policy sets only how often.
+     */
+    public RabbitMqEventBusBuilder storeRetryDelay(Duration delay) {
+        this.storeRetryDelay = RetryPolicy.of(0, Objects.requireNonNull(delay, "delay")).delay();
+        return this;
+    }
+
+    /** Unconfirmed messages in flight at most, across publishing threads. Default: 100. */
+    public RabbitMqEventBusBuilder maxInFlight(int max) {
+        this.maxInFlight = positive(max, "maxInFlight");
+        return this;
+    }
+
+    /** Channels publishing in parallel, one thread at a time each. Default: 4. */
+    public RabbitMqEventBusBuilder publisherChannels(int channels) {
+        this.publisherChannels = positive(channels, "publisherChannels");
+        return this;
+    }
+
+    /** How long a blocking publish waits for its confirm, for a lost connection, or for an alarm to clear. Default: 30 s. */
+    public RabbitMqEventBusBuilder publishTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new ConfigurationException("publishTimeout " + timeout + " must be positive: it bounds how long a blocking "
+                    + "publish waits for its confirm");
+        }
+        this.publishTimeout = timeout;
+        return this;
+    }
+
+    /** How long {@link RabbitMqEventBus#stop()} waits for running handlers. Default: 30 s. */
+    public RabbitMqEventBusBuilder stopTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new ConfigurationException("stopTimeout " + timeout + " is negative: use 0 to not wait for handlers");
+        }
+        this.stopTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * Whether publishing a message no queue is bound for fails with {@link UnroutableMessageException} (published
+     * as {@code mandatory}). Default: true. With false the broker drops such messages silently.
+     */
+    public RabbitMqEventBusBuilder failOnUnroutable(boolean fail) {
+        this.failOnUnroutable = fail;
+        return this;
+    }
+
+    /** Checks messages on publish and on consume (e.g. JSON Schema). Default: {@link MessageValidator#NONE}. */
+    public RabbitMqEventBusBuilder validator(MessageValidator validator) {
+        this.validator = Objects.requireNonNull(validator, "validator");
+        return this;
+    }
+
+    /** The Jackson mapper for attributes. Default: {@link MessageCodec#defaultMapper()}. */
+    public RabbitMqEventBusBuilder objectMapper(ObjectMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        return this;
+    }
+
+    /**
+     * Builds the bus. Opens no connection yet.
+     *
+     * @throws ConfigurationException if organization or service is missing or invalid, or a handler name repeats
+     */
+    public RabbitMqEventBus build() {
+        if (organization == null || service == null) {
+            throw new ConfigurationException("organization and service are required: RabbitMqEventBus.builder()"
+                    + ".organization(\"alice\").service(\"petisco\")");
+        }
+        if (connection == null) {
+            connection = RabbitMqConnectionSettings.fromEnvironment();
+        }
+        return new RabbitMqEventBus(this);
+    }
+
+    private static int positive(int value, String name) {
+        if (value < 1) {
+            throw new ConfigurationException(name + " " + value + " must be 1 or more");
+        }
+        return value;
+    }
+}

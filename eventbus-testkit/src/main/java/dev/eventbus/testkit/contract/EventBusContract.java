@@ -1,0 +1,508 @@
+package dev.eventbus.testkit.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.core.Convention;
+import dev.eventbus.core.DeadLetter;
+import dev.eventbus.core.DeadLetterReason;
+import dev.eventbus.core.Delivery;
+import dev.eventbus.core.EventBus;
+import dev.eventbus.core.EventBusAdmin;
+import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.HandlerStatus;
+import dev.eventbus.core.InvalidMessageException;
+import dev.eventbus.core.Message;
+import dev.eventbus.core.MessageCodec;
+import dev.eventbus.core.MessageEncodingException;
+import dev.eventbus.core.MessageKind;
+import dev.eventbus.core.MessageRegistry;
+import dev.eventbus.core.MessageType;
+import dev.eventbus.core.MessageValidator;
+import dev.eventbus.core.NonRetryableException;
+import dev.eventbus.core.RetryPolicy;
+import dev.eventbus.core.Subscription;
+import dev.eventbus.testkit.Await;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link EventBus} shares, as scenarios with one set of expected results. A bus implementation runs
+ * it by extending this class and returning its {@link ContractBuses}:
+ *
+ * <pre>{@code
+ * class InMemoryContractTest extends EventBusContract {
+ *     @Override
+ *     protected ContractBuses buses() {
+ *         return new InMemoryContractBuses();
+ *     }
+ * }
+ * }</pre>
+ *
+ * This project runs it against the in-memory bus, the recording bus forwarding to it, and the RabbitMQ bus. The one
+ * difference the contract allows is stated by {@link ContractBuses#survivesStop()}.
+ */
+public abstract class EventBusContract {
+
+    /** How long a scenario waits for an asynchronous outcome. */
+    protected static final Duration TIMEOUT = Duration.ofSeconds(15);
+    /** How long a scenario watches for something that must not happen. */
+    protected static final Duration QUIET = Duration.ofMillis(400);
+
+    private ContractBuses buses;
+
+    /** The buses of one scenario; called once per scenario, closed after it. */
+    protected abstract ContractBuses buses();
+
+    private ContractBuses fixture() {
+        if (buses == null) {
+            buses = buses();
+        }
+        return buses;
+    }
+
+    @AfterEach
+    void closeBuses() {
+        if (buses != null) {
+            buses.close();
+            buses = null;
+        }
+    }
+
+    private Convention convention(String service) {
+        return fixture().convention(service);
+    }
+
+    private String queue(String service, Class<?> type, String handler) {
+        return convention(service).handlerQueue(MessageType.of(type), handler);
+    }
+
+    private static <T> List<T> list() {
+        return new CopyOnWriteArrayList<>();
+    }
+
+    // ---------------------------------------------------------------- publish and handle
+
+    @Test
+    void publishedEventReachesItsHandlerWithItsDelivery() {
+        List<Message<TaskCreated>> received = list();
+        List<Delivery> deliveries = list();
+        List<Delivery> current = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.handling(TaskCreated.class, "record_task",
+                (message, delivery) -> {
+                    received.add(message);
+                    deliveries.add(delivery);
+                    Delivery.current().ifPresent(current::add);
+                })));
+        Message<TaskCreated> sent = Message.of(new TaskCreated("t-1", 1));
+        bus.publish(sent);
+
+        Await.received("record_task", 1, received, TIMEOUT);
+        Message<TaskCreated> got = received.get(0);
+        assertEquals(sent.id(), got.id());
+        assertEquals(new TaskCreated("t-1", 1), got.payload());
+        assertEquals("task.created", got.name());
+        assertEquals(1, got.version());
+        assertEquals(MessageKind.DOMAIN_EVENT, got.kind());
+        Delivery delivery = deliveries.get(0);
+        assertEquals(new Delivery("record_task", queue("tasks", TaskCreated.class, "record_task"),
+                convention("tasks").routingKey(MessageType.of(TaskCreated.class)), 1, false), delivery);
+        assertEquals(List.of(delivery), current, "Delivery.current() is the handler's delivery argument");
+    }
+
+    @Test
+    void commandsAndEventsReachOnlyTheirOwnHandlers() {
+        List<Object> tasks = list();
+        List<Object> labels = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks",
+                Subscription.of(TaskCreated.class, "on_task", m -> tasks.add(m.payload())),
+                Subscription.of(PrintLabel.class, "on_label", m -> labels.add(m.payload()))));
+        bus.publish(new PrintLabel("hello"));
+        bus.publish(new TaskCreated("t-1", 1));
+
+        Await.received("on_task", 1, tasks, TIMEOUT);
+        Await.received("on_label", 1, labels, TIMEOUT);
+        assertEquals(List.of(new TaskCreated("t-1", 1)), tasks);
+        assertEquals(List.of(new PrintLabel("hello")), labels);
+    }
+
+    @Test
+    void rejectsPayloadsThatAreNotEventsOrCommandsAndUnwrapsLists() {
+        List<Object> received = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "on_task",
+                m -> received.add(m.payload()))));
+        for (Object notAnEvent : List.of("hello", 42, true, Map.of("a", 1), new int[] {1}, MessageKind.COMMAND,
+                Instant.EPOCH, java.util.Optional.of(new TaskCreated("t-0", 0)), java.util.Set.of(new TaskCreated("t-0", 0)))) {
+            MessageEncodingException error = assertThrows(MessageEncodingException.class, () -> bus.publish(notAnEvent),
+                    () -> "publish(" + notAnEvent.getClass().getName() + ") must be refused");
+            assertTrue(error.getMessage().contains(notAnEvent.getClass().getTypeName()), error.getMessage());
+        }
+        assertThrows(MessageEncodingException.class, () -> bus.publish(Message.of(MessageType.of(String.class), "hello")));
+        assertThrows(NullPointerException.class, () -> bus.publish((Object) null));
+
+        Object list = List.of(new TaskCreated("t-1", 1), new TaskCreated("t-2", 2));
+        bus.publish(list);
+        Await.received("on_task", 2, received, TIMEOUT);
+        assertEquals(List.of(new TaskCreated("t-1", 1), new TaskCreated("t-2", 2)), received);
+    }
+
+    @Test
+    void handlesInPublishOrderWithOneHandlerThread() {
+        List<Integer> seen = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "ordered",
+                m -> seen.add(m.payload().seq()))));
+        List<TaskCreated> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(new TaskCreated("t-" + i, i));
+        }
+        bus.publish(batch);
+        Await.received("ordered", 50, seen, TIMEOUT);
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, seen);
+    }
+
+    // ---------------------------------------------------------------- retries and dead letters
+
+    @Test
+    void retriesThenSucceedsWithTheAttemptNumberTheHandlerSees() {
+        List<Integer> attempts = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.handling(TaskCreated.class, "flaky",
+                (message, delivery) -> {
+                    attempts.add(delivery.attempt());
+                    if (delivery.attempt() < 3) {
+                        throw new IllegalStateException("failing attempt " + delivery.attempt());
+                    }
+                })));
+        bus.publish(new TaskCreated("t-1", 1));
+        Await.received("flaky", 3, attempts, TIMEOUT);
+        assertEquals(List.of(1, 2, 3), attempts);
+        assertQuiet("no fourth attempt", () -> attempts.size() > 3);
+        assertEquals(0, bus.admin().deadLetters().count(queue("tasks", TaskCreated.class, "flaky")));
+    }
+
+    @Test
+    void deadLettersAfterTheLastRetryWithTheFailure() {
+        List<Integer> attempts = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.handling(TaskCreated.class, "broken",
+                (message, delivery) -> {
+                    attempts.add(delivery.attempt());
+                    throw new IllegalStateException("always fails");
+                })).withRetry(RetryPolicy.of(2, Duration.ofMillis(50))));
+        bus.publish(new TaskCreated("t-1", 1));
+
+        DeadLetter letter = awaitDeadLetter(bus.admin(), queue("tasks", TaskCreated.class, "broken"));
+        assertEquals(List.of(1, 2, 3), attempts);
+        assertEquals(DeadLetterReason.MAX_RETRIES_EXCEEDED, letter.reason());
+        assertEquals(3, letter.attempts());
+        assertEquals("broken", letter.handler());
+        assertEquals(IllegalStateException.class.getName(), letter.exceptionClass());
+        assertEquals("always fails", letter.exceptionMessage());
+        assertEquals(convention("tasks").routingKey(MessageType.of(TaskCreated.class)), letter.routingKey());
+    }
+
+    @Test
+    void nonRetryableFailureDeadLettersAtOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "strict", m -> {
+            calls.incrementAndGet();
+            throw new NonRetryableException("task " + m.payload().taskId() + " is malformed");
+        })));
+        bus.publish(new TaskCreated("t-1", 1));
+        DeadLetter letter = awaitDeadLetter(bus.admin(), queue("tasks", TaskCreated.class, "strict"));
+        assertEquals(DeadLetterReason.NON_RETRYABLE, letter.reason());
+        assertEquals(1, letter.attempts());
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void undecodableBodyIsDeadLetteredWithoutRunningTheHandlerAndTheNextIsHandled() {
+        List<Object> received = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "on_task",
+                m -> received.add(m.payload()))));
+        String queue = queue("tasks", TaskCreated.class, "on_task");
+        bus.admin().deliverTo(queue, "not json {".getBytes(StandardCharsets.UTF_8));
+        bus.publish(new TaskCreated("t-1", 1));
+
+        DeadLetter letter = awaitDeadLetter(bus.admin(), queue);
+        assertEquals(DeadLetterReason.UNDECODABLE, letter.reason());
+        assertEquals(0, letter.attempts());
+        assertEquals("not json {", new String(letter.body(), StandardCharsets.UTF_8));
+        Await.received("on_task", 1, received, TIMEOUT);
+        assertEquals(List.of(new TaskCreated("t-1", 1)), received);
+    }
+
+    @Test
+    void typeTheQueueDoesNotHandleIsDeadLetteredAsUnknown() {
+        List<Object> received = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "on_task",
+                m -> received.add(m.payload()))));
+        String queue = queue("tasks", TaskCreated.class, "on_task");
+        bus.admin().deliverTo(queue, encode(new PrintLabel("not a task")));
+
+        DeadLetter letter = awaitDeadLetter(bus.admin(), queue);
+        assertEquals(DeadLetterReason.UNKNOWN_TYPE, letter.reason());
+        assertEquals(0, letter.attempts());
+        assertTrue(received.isEmpty(), () -> "the handler ran on " + received);
+    }
+
+    @Test
+    void invalidMessageIsRefusedOnPublish() {
+        List<Object> received = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "on_task",
+                m -> received.add(m.payload()))).withValidator(negativeSeqIsInvalid()));
+        InvalidMessageException error = assertThrows(InvalidMessageException.class,
+                () -> bus.publish(new TaskCreated("t-1", -1)));
+        assertTrue(error.getMessage().contains("seq"), error.getMessage());
+        bus.publish(new TaskCreated("t-2", 2));
+        Await.received("on_task", 1, received, TIMEOUT);
+        assertEquals(List.of(new TaskCreated("t-2", 2)), received);
+    }
+
+    @Test
+    void invalidMessageIsDeadLetteredOnDeliveryButStoreAndAllMessagesHandlersKeepIt() {
+        List<Object> typed = list();
+        List<Message<Map<String, Object>>> all = list();
+        EventBus consumer = fixture().start(BusSpec.of("tasks",
+                Subscription.of(TaskCreated.class, "on_task", m -> typed.add(m.payload())),
+                Subscription.allMessages("audit", all::add)).withValidator(negativeSeqIsInvalid()));
+        EventBus publisher = fixture().build(BusSpec.of("tasks")); // no validator on this side
+        publisher.publish(new TaskCreated("t-1", -1));
+
+        DeadLetter letter = awaitDeadLetter(consumer.admin(), queue("tasks", TaskCreated.class, "on_task"));
+        assertEquals(DeadLetterReason.INVALID, letter.reason());
+        assertEquals(0, letter.attempts());
+        Await.received("audit", 1, all, TIMEOUT);
+        assertEquals(-1, ((Number) all.get(0).payload().get("seq")).intValue(), "all-messages handlers are not validated");
+        assertTrue(typed.isEmpty(), () -> "the typed handler ran on " + typed);
+    }
+
+    @Test
+    void validatorThatFailsUnexpectedlyCountsAsAnAttemptAndIsRetried() {
+        List<Integer> attempts = list();
+        AtomicBoolean failOnce = new AtomicBoolean(true);
+        MessageValidator flaky = (name, version, attributes) -> {
+            if (failOnce.getAndSet(false)) {
+                throw new IllegalStateException("schema store unavailable");
+            }
+        };
+        fixture().start(BusSpec.of("tasks", Subscription.handling(TaskCreated.class, "on_task",
+                (message, delivery) -> attempts.add(delivery.attempt()))).withValidator(flaky));
+        EventBus publisher = fixture().build(BusSpec.of("tasks"));
+        publisher.publish(new TaskCreated("t-1", 1));
+        Await.received("on_task", 1, attempts, TIMEOUT);
+        assertEquals(List.of(2), attempts, "the validator's failure was attempt 1");
+    }
+
+    @Test
+    void deadLettersCanBeReprocessedAsFirstAttempts() {
+        List<Integer> attempts = list();
+        AtomicBoolean fail = new AtomicBoolean(true);
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.handling(TaskCreated.class, "repairable",
+                (message, delivery) -> {
+                    attempts.add(delivery.attempt());
+                    if (fail.get()) {
+                        throw new NonRetryableException("not yet");
+                    }
+                })));
+        String queue = queue("tasks", TaskCreated.class, "repairable");
+        bus.publish(new TaskCreated("t-1", 1));
+        awaitDeadLetter(bus.admin(), queue);
+        fail.set(false);
+        assertEquals(1, bus.admin().deadLetters().reprocess(queue, 10));
+        Await.received("repairable", 2, attempts, TIMEOUT);
+        assertEquals(List.of(1, 1), attempts);
+        Await.until("the dead letters emptied", TIMEOUT, () -> bus.admin().deadLetters().count(queue) == 0,
+                () -> bus.admin().deadLetters().count(queue) + " left");
+    }
+
+    // ---------------------------------------------------------------- scopes: store, all messages, other services
+
+    @Test
+    void storeHandlerReceivesEveryEventAndCommandUntyped() {
+        String organization = fixture().organization();
+        List<String> names = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks",
+                Subscription.store("event_store", message -> {
+                    if (Delivery.current().map(d -> d.routingKey().startsWith(organization + ".")).orElse(false)) {
+                        names.add(message.name() + ":" + message.payload().size());
+                    }
+                })));
+        bus.publish(new TaskCreated("t-1", 1));
+        bus.publish(new PrintLabel("hello"));
+        Await.received("event_store", 2, names, TIMEOUT);
+        assertEquals(List.of("print.label:1", "task.created:2"), names.stream().sorted().toList());
+    }
+
+    @Test
+    void allMessagesHandlerSeesEveryMessageOfItsServiceOnly() {
+        List<String> names = list();
+        EventBus tasks = fixture().start(BusSpec.of("tasks", Subscription.allMessages("audit", m -> names.add(m.name()))));
+        EventBus other = fixture().build(BusSpec.of("other", Subscription.of(TaskCompleted.class, "sink", m -> { })));
+        other.publish(new TaskCompleted("from another service"));
+        tasks.publish(new TaskCreated("t-1", 1));
+        tasks.publish(new PrintLabel("hello"));
+        Await.received("audit", 2, names, TIMEOUT);
+        assertQuiet("only its own service's messages", () -> names.size() > 2);
+        assertEquals(List.of("print.label", "task.created"), names.stream().sorted().toList());
+    }
+
+    @Test
+    void subscriptionFromAnotherServiceReceivesThatServicesMessagesOnly() {
+        List<String> received = list();
+        List<Delivery> deliveries = list();
+        fixture().start(BusSpec.of("billing", Subscription.handling(TaskCreated.class, "bill_task", (message, delivery) -> {
+            received.add(message.payload().taskId());
+            deliveries.add(delivery);
+        }).from("tasks")));
+        EventBus tasks = fixture().build(BusSpec.of("tasks"));
+        EventBus billing = fixture().build(BusSpec.of("billing", Subscription.of(TaskCreated.class, "own", m -> { })));
+        billing.publish(new TaskCreated("billing's own", 0));
+        tasks.publish(new TaskCreated("t-1", 1));
+
+        Await.received("bill_task", 1, received, TIMEOUT);
+        assertQuiet("nothing of billing's own", () -> received.size() > 1);
+        assertEquals(List.of("t-1"), received);
+        assertEquals(queue("billing", TaskCreated.class, "bill_task"), deliveries.get(0).queue());
+        assertEquals(convention("tasks").routingKey(MessageType.of(TaskCreated.class)), deliveries.get(0).routingKey());
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Test
+    void pausedHandlersMessagesWaitUntilResumed() {
+        List<Integer> seen = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "pausable",
+                m -> seen.add(m.payload().seq()))));
+        bus.pause("pausable");
+        assertEquals(HandlerStatus.State.PAUSED, bus.health().handlers().get(0).state());
+        assertTrue(bus.health().healthy(), "a paused handler is healthy: " + bus.health().problems());
+        bus.publish(List.of(new TaskCreated("t-1", 1), new TaskCreated("t-2", 2), new TaskCreated("t-3", 3)));
+        assertQuiet("a paused handler receives nothing", () -> !seen.isEmpty());
+
+        bus.resume("pausable");
+        Await.received("pausable", 3, seen, TIMEOUT);
+        assertEquals(List.of(1, 2, 3), seen);
+        assertEquals(HandlerStatus.State.CONSUMING, bus.health().handlers().get(0).state());
+    }
+
+    @Test
+    void clearIsRefusedWhileHandlersConsume() {
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "busy", m -> { })));
+        EventBusException error = assertThrows(EventBusException.class, () -> bus.admin().clear());
+        assertTrue(error.getMessage().contains("stop"), error.getMessage());
+        assertThrows(EventBusException.class, () -> bus.admin().clearHandler("busy"));
+        bus.pause("busy");
+        bus.admin().clearHandler("busy");
+    }
+
+    @Test
+    void stopWaitsForRunningHandlersToFinish() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        List<String> finished = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "slow", m -> {
+            started.countDown();
+            Thread.sleep(300);
+            finished.add(m.payload().taskId());
+        })));
+        bus.publish(new TaskCreated("t-1", 1));
+        assertTrue(started.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "the handler never started");
+        bus.stop();
+        assertEquals(List.of("t-1"), finished, "stop() returned before the running handler finished");
+    }
+
+    @Test
+    void handlerInterruptedByStopIsNeitherRetriedNorDeadLettered() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        BusSpec spec = BusSpec.of("tasks", Subscription.of(TaskCreated.class, "stuck", m -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+                throw e;
+            }
+        })).withStopTimeout(Duration.ofMillis(200));
+        EventBus bus = fixture().start(spec);
+        bus.publish(new TaskCreated("t-1", 1));
+        assertTrue(started.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "the handler never started");
+        bus.stop();
+        assertTrue(interrupted.get(), "stop() past its timeout interrupts the handler");
+
+        String queue = queue("tasks", TaskCreated.class, "stuck");
+        EventBusAdmin admin = fixture().adminAfterStop(bus, spec);
+        assertEquals(0, admin.deadLetters().count(queue), "an interrupted handler's message is not dead-lettered");
+        if (fixture().survivesStop()) {
+            List<Delivery> again = list();
+            fixture().start(BusSpec.of("tasks", Subscription.handling(TaskCreated.class, "stuck",
+                    (message, delivery) -> again.add(delivery))));
+            Await.received("stuck (after a restart)", 1, again, TIMEOUT);
+            assertQuiet("the message came back once", () -> again.size() > 1);
+            assertEquals(1, again.get(0).attempt(), "the interruption counts no retry");
+            assertEquals(0, admin.deadLetters().count(queue));
+        }
+    }
+
+    @Test
+    void healthCoversEveryHandler() {
+        EventBus bus = fixture().start(BusSpec.of("tasks",
+                Subscription.of(TaskCreated.class, "one", m -> { }), Subscription.of(PrintLabel.class, "two", m -> { })));
+        assertTrue(bus.health().healthy(), () -> "unhealthy: " + bus.health().problems());
+        assertEquals(List.of("one", "two"), bus.health().handlers().stream().map(HandlerStatus::handler).sorted().toList());
+        assertTrue(bus.health().handlers().stream().allMatch(status -> status.state() == HandlerStatus.State.CONSUMING),
+                () -> bus.health().handlers().toString());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A validator that refuses a {@code task.created} whose {@code seq} is negative. */
+    private static MessageValidator negativeSeqIsInvalid() {
+        return (name, version, attributes) -> {
+            if (name.equals("task.created") && attributes.path("seq").asInt() < 0) {
+                throw new InvalidMessageException(name, version, List.of("$.seq: must be 0 or more"));
+            }
+        };
+    }
+
+    private static byte[] encode(Object payload) {
+        return new MessageCodec(new MessageRegistry()).encode(Message.of(payload));
+    }
+
+    private static DeadLetter awaitDeadLetter(EventBusAdmin admin, String queue) {
+        List<DeadLetter> letters = Await.untilValue("a dead letter of " + queue, TIMEOUT,
+                () -> admin.deadLetters().peek(queue, 10), seen -> !seen.isEmpty());
+        assertEquals(1, letters.size(), () -> "one dead letter expected, got " + letters);
+        return letters.get(0);
+    }
+
+    /** Watches for {@link #QUIET} that something does not happen. */
+    private static void assertQuiet(String what, java.util.function.BooleanSupplier happened) {
+        long deadline = System.nanoTime() + QUIET.toNanos();
+        while (System.nanoTime() < deadline) {
+            assertFalse(happened.getAsBoolean(), "expected " + what);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while watching that " + what, e);
+            }
+        }
+        assertFalse(happened.getAsBoolean(), "expected " + what);
+    }
+}
