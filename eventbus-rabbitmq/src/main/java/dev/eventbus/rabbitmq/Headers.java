@@ -70,12 +70,12 @@ public final class Headers {
     }
 
     /** The routing key a message was first published with: our header on retried copies, else the one it came with. */
-    static String originalRoutingKey(Map<String, Object> headers, String receivedWith) {
+    public static String originalRoutingKey(Map<String, Object> headers, String receivedWith) {
         Object original = headers == null ? null : headers.get(ORIGINAL_ROUTING_KEY);
         return original == null ? receivedWith : original.toString();
     }
 
-    static int asInt(Object value) {
+    public static int asInt(Object value) {
         if (value instanceof Number number) {
             return (int) Math.min(Integer.MAX_VALUE, Math.max(0, number.longValue()));
         }
@@ -90,7 +90,7 @@ public final class Headers {
     }
 
     /** A header value as a string (AMQP long strings arrive as {@code LongString}), or null. */
-    static String asString(Object value) {
+    public static String asString(Object value) {
         return value == null ? null : value.toString();
     }
 }

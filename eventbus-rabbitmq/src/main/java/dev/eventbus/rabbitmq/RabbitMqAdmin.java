@@ -1,5 +1,7 @@
 package dev.eventbus.rabbitmq;
 
+import dev.eventbus.rabbitmq.internal.topology.RabbitMqConfigurer;
+
 import com.rabbitmq.client.AMQP;
 import dev.eventbus.core.ConfigurationException;
 import dev.eventbus.core.Convention;

@@ -1,5 +1,8 @@
 package dev.eventbus.rabbitmq;
 
+import dev.eventbus.rabbitmq.internal.publishing.ConfirmingPublisher;
+import dev.eventbus.rabbitmq.internal.publishing.PublisherChannel;
+
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;

@@ -1,5 +1,12 @@
 package dev.eventbus.rabbitmq;
 
+import dev.eventbus.rabbitmq.internal.connection.RabbitMqConnector;
+import dev.eventbus.rabbitmq.internal.consuming.DeliverySettler;
+import dev.eventbus.rabbitmq.internal.consuming.HandlerConsumers;
+import dev.eventbus.rabbitmq.internal.consuming.QueueConsumer;
+import dev.eventbus.rabbitmq.internal.publishing.ConfirmingPublisher;
+import dev.eventbus.rabbitmq.internal.publishing.PublisherChannel;
+
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
 import dev.eventbus.core.BusHealth;

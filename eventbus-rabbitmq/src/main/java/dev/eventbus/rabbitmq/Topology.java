@@ -1,5 +1,7 @@
 package dev.eventbus.rabbitmq;
 
+import dev.eventbus.rabbitmq.internal.topology.RabbitMqConfigurer;
+
 import dev.eventbus.core.Convention;
 import dev.eventbus.core.Endpoint;
 import dev.eventbus.core.RetryPolicy;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The exchanges, queues and bindings one service declares for its subscriptions: a pure description,
@@ -88,11 +91,11 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
      * @param storeRetryDelay  {@code x-message-ttl} of the shared {@code retry.store} queue in ms; every service of the
      *                         vhost must agree on it
      */
-    public record Options(QueueType queueType, int deliveryLimit, Integer handlerQueueTtl, RetryPolicy defaultRetry,
-                          boolean declareStore, int storeRetryDelay) {
+    public record Options(QueueType queueType, int deliveryLimit, @Nullable Integer handlerQueueTtl,
+                          RetryPolicy defaultRetry, boolean declareStore, int storeRetryDelay) {
 
         /** Options with petisco's store retry delay, 5000 ms. */
-        public Options(QueueType queueType, int deliveryLimit, Integer handlerQueueTtl, RetryPolicy defaultRetry,
+        public Options(QueueType queueType, int deliveryLimit, @Nullable Integer handlerQueueTtl, RetryPolicy defaultRetry,
                        boolean declareStore) {
             this(queueType, deliveryLimit, handlerQueueTtl, defaultRetry, declareStore, 5000);
         }
@@ -109,31 +112,6 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
             if (handlerQueueTtl != null && handlerQueueTtl < 1) {
                 throw new dev.eventbus.core.ConfigurationException("handler queue TTL " + handlerQueueTtl + " ms must be 1 or more");
             }
-        }
-    }
-
-    /**
-     * Where a consumer sends failed messages of one queue: its retry route and its dead-letter route.
-     *
-     * @param queue                  the consumed queue
-     * @param retryExchange          exchange for retries
-     * @param retryRoutingKey        routing key for retries
-     * @param deadLetterExchange     exchange for dead letters
-     * @param deadLetterRoutingKey   routing key for dead letters
-     */
-    public record QueueRoutes(String queue, String retryExchange, String retryRoutingKey, String deadLetterExchange,
-                              String deadLetterRoutingKey) {
-
-        /** The routes of a handler queue. */
-        public static QueueRoutes forHandlerQueue(Convention convention, String queue) {
-            return new QueueRoutes(queue, convention.retryExchange(), convention.retryRoutingKey(queue),
-                    convention.deadLetterExchange(), convention.deadLetterRoutingKey(queue));
-        }
-
-        /** The routes of the shared store queue. */
-        public static QueueRoutes forStore(Convention convention) {
-            return new QueueRoutes(Convention.STORE_QUEUE, convention.storeRetryExchange(), Convention.STORE_RETRY_QUEUE,
-                    convention.storeDeadLetterExchange(), Convention.STORE_DEAD_LETTER_QUEUE);
         }
     }
 

@@ -17,4 +17,7 @@
  * <p>Classes that are not public are internals and not API. Validation is done by everit-json-schema
  * (draft-07); see {@code docs/schemas.md} for the layout, the rules and the errors.
  */
+@NullMarked
 package dev.eventbus.schema;
+
+import org.jspecify.annotations.NullMarked;

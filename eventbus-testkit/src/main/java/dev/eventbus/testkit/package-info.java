@@ -7,4 +7,7 @@
  *
  * <p>Package-private classes here are not API.
  */
+@NullMarked
 package dev.eventbus.testkit;
+
+import org.jspecify.annotations.NullMarked;

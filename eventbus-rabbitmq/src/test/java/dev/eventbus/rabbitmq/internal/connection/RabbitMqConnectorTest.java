@@ -1,5 +1,7 @@
 package dev.eventbus.rabbitmq;
 
+import dev.eventbus.rabbitmq.internal.connection.RabbitMqConnector;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,7 @@
-package dev.eventbus.rabbitmq;
+package dev.eventbus.rabbitmq.internal.publishing;
+
+import dev.eventbus.rabbitmq.PublishNotConfirmedException;
+import dev.eventbus.rabbitmq.UnroutableMessageException;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -20,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@link #lock}, so a sequence number and its publish are never interleaved with another thread's; confirms,
  * returns and the shutdown signal arrive on the client's connection thread and complete the futures.
  */
-final class PublisherChannel {
+public final class PublisherChannel {
 
     private static final Logger log = LoggerFactory.getLogger(PublisherChannel.class);
 
@@ -52,7 +55,7 @@ final class PublisherChannel {
      *
      * @param onSettled called once for every publish that is settled (acked, nacked or failed), to free its in-flight slot
      */
-    PublisherChannel(Connection connection, Runnable onSettled) throws IOException {
+    public PublisherChannel(Connection connection, Runnable onSettled) throws IOException {
         this.onSettled = onSettled;
         this.channel = connection.createChannel();
         channel.confirmSelect();
@@ -77,7 +80,7 @@ final class PublisherChannel {
      * @return the future completed by the confirm
      * @throws IOException if the client could not send it (the future is not registered then)
      */
-    CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties,
+    public CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties,
                                     byte[] body, String description) throws IOException {
         Pending entry = new Pending(properties.getMessageId(), exchange, routingKey, description);
         lock.lock();
@@ -97,7 +100,7 @@ final class PublisherChannel {
     }
 
     /** Whether this channel was closed for good (a channel error, or closed by us): it will not recover. */
-    boolean isBroken() {
+    public boolean isBroken() {
         // closed while its connection is up: a channel error, which automatic recovery never repairs
         return broken || !channel.isOpen() && channel.getConnection().isOpen();
     }
@@ -168,7 +171,7 @@ final class PublisherChannel {
     }
 
     /** A readable reason for a channel or connection closing, from the broker's reply. */
-    static String describe(ShutdownSignalException cause) {
+    public static String describe(ShutdownSignalException cause) {
         Object reason = cause.getReason();
         if (reason instanceof AMQP.Channel.Close close) {
             String text = close.getReplyText();
@@ -187,13 +190,13 @@ final class PublisherChannel {
      * Closes the channel from another thread: for use in a confirm callback, which runs on the connection's thread
      * and must not wait there for the close-ok.
      */
-    void closeAsync() {
+    public void closeAsync() {
         broken = true;
         java.util.concurrent.CompletableFuture.runAsync(this::close);
     }
 
     /** Closes the channel; pending publishes fail. */
-    void close() {
+    public void close() {
         broken = true;
         try {
             if (channel.isOpen()) {

@@ -1,4 +1,7 @@
-package dev.eventbus.rabbitmq;
+package dev.eventbus.rabbitmq.internal.connection;
+
+import dev.eventbus.rabbitmq.BrokerUnavailableException;
+import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;

@@ -1,4 +1,7 @@
-package dev.eventbus.rabbitmq;
+package dev.eventbus.rabbitmq.internal.consuming;
+
+import dev.eventbus.rabbitmq.Topology;
+import dev.eventbus.rabbitmq.internal.publishing.PublisherChannel;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -22,12 +25,12 @@ import org.slf4j.LoggerFactory;
  * handed to the bus's handler threads, where the {@link DeliverySettler} runs the pipeline and settles them.
  * {@code channel} and the consumer tag are guarded by {@code this}; {@code state} and {@code detail} are volatile.
  */
-final class QueueConsumer {
+public final class QueueConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
 
     private final Endpoint endpoint;
-    private final Topology.QueueRoutes routes;
+    private final QueueRoutes routes;
     private final RetryPolicy retryPolicy;
     private final Supplier<DeliverySettler> settler;
     private final Executor handlerThreads;
@@ -37,7 +40,7 @@ final class QueueConsumer {
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
     private volatile String detail;
 
-    QueueConsumer(Endpoint endpoint, Topology.QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
+    public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
                   Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost) {
         this.endpoint = endpoint;
         this.routes = routes;
@@ -47,28 +50,28 @@ final class QueueConsumer {
         this.onConsumerLost = onConsumerLost;
     }
 
-    String queue() {
+    public String queue() {
         return routes.queue();
     }
 
-    Endpoint endpoint() {
+    public Endpoint endpoint() {
         return endpoint;
     }
 
-    Topology.QueueRoutes routes() {
+    public QueueRoutes routes() {
         return routes;
     }
 
-    RetryPolicy retryPolicy() {
+    public RetryPolicy retryPolicy() {
         return retryPolicy;
     }
 
-    String handlerName() {
+    public String handlerName() {
         return endpoint.handlerName();
     }
 
     /** Opens the channel (once) and registers the consumer. */
-    synchronized void start(Connection connection, int prefetch) {
+    public synchronized void start(Connection connection, int prefetch) {
         try {
             // a channel closed while its connection is up was closed by a channel error, which automatic recovery
             // never repairs (it reopens channels only after a connection failure): take a new one
@@ -90,7 +93,7 @@ final class QueueConsumer {
     }
 
     /** Stops receiving messages (unacknowledged ones go back to the queue when not handled). */
-    synchronized void pause(HandlerStatus.State newState) {
+    public synchronized void pause(HandlerStatus.State newState) {
         HandlerStatus.State previous = state;
         state = newState;
         if (previous == HandlerStatus.State.CONSUMING && consumerTag != null && channel != null && channel.isOpen()) {
@@ -104,7 +107,7 @@ final class QueueConsumer {
     }
 
     /** Closes the channel: messages received but not acknowledged return to the queue. */
-    synchronized void close() {
+    public synchronized void close() {
         state = HandlerStatus.State.STOPPED;
         if (channel != null && channel.isOpen()) {
             try {
@@ -115,21 +118,21 @@ final class QueueConsumer {
         }
     }
 
-    HandlerStatus status() {
+    public HandlerStatus status() {
         return new HandlerStatus(endpoint.handlerName(), queue(), state, detail);
     }
 
     /** Records why the consumer cannot consume (while the bus tries to restore it). */
-    void failed(String why) {
+    public void failed(String why) {
         state = HandlerStatus.State.FAILED;
         detail = why;
     }
 
-    boolean isFailed() {
+    public boolean isFailed() {
         return state == HandlerStatus.State.FAILED;
     }
 
-    boolean isConsuming() {
+    public boolean isConsuming() {
         return state == HandlerStatus.State.CONSUMING;
     }
 

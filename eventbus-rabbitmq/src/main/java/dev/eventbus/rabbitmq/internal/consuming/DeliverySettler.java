@@ -1,4 +1,7 @@
-package dev.eventbus.rabbitmq;
+package dev.eventbus.rabbitmq.internal.consuming;
+
+import dev.eventbus.rabbitmq.Headers;
+import dev.eventbus.rabbitmq.internal.publishing.ConfirmingPublisher;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -32,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: stateless apart from its collaborators.
  */
-final class DeliverySettler {
+public final class DeliverySettler {
 
     private static final Logger log = LoggerFactory.getLogger(DeliverySettler.class);
 
@@ -43,13 +46,13 @@ final class DeliverySettler {
     /**
      * @param parking runs the settlements parked during a broker alarm (one thread is enough: they wait for the alarm)
      */
-    DeliverySettler(DeliveryPipeline pipeline, ConfirmingPublisher publisher, Executor parking) {
+    public DeliverySettler(DeliveryPipeline pipeline, ConfirmingPublisher publisher, Executor parking) {
         this.pipeline = pipeline;
         this.publisher = publisher;
         this.parking = parking;
     }
 
-    void process(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties, byte[] body) {
+    public void process(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties, byte[] body) {
         if (!consumer.isConsuming()) {
             // not started before stop or pause: back to the queue, for the next consumer
             requeue(channel, delivery.getDeliveryTag());
@@ -191,7 +194,7 @@ final class DeliverySettler {
         }
     }
 
-    static void requeue(Channel channel, long tag) {
+    public static void requeue(Channel channel, long tag) {
         try {
             channel.basicReject(tag, true);
         } catch (IOException | RuntimeException e) {

@@ -1,4 +1,7 @@
-package dev.eventbus.rabbitmq;
+package dev.eventbus.rabbitmq.internal.topology;
+
+import dev.eventbus.rabbitmq.Topology;
+import dev.eventbus.rabbitmq.TopologyConflictException;
 
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;

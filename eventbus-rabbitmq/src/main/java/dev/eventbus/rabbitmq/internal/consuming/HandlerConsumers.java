@@ -1,4 +1,8 @@
-package dev.eventbus.rabbitmq;
+package dev.eventbus.rabbitmq.internal.consuming;
+
+import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.Topology;
+import dev.eventbus.rabbitmq.internal.topology.RabbitMqConfigurer;
 
 import com.rabbitmq.client.Connection;
 import dev.eventbus.core.ConfigurationException;
@@ -32,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * {@code this}, over the consumer connection, so it never waits for the bus, and never for the publishing connection,
  * which the broker blocks during an alarm: everything consuming needs is declared over the consumer connection.
  */
-final class HandlerConsumers {
+public final class HandlerConsumers {
 
     private static final Logger log = LoggerFactory.getLogger(HandlerConsumers.class);
 
@@ -55,7 +59,7 @@ final class HandlerConsumers {
     /**
      * @param name the bus's connection name, for thread names
      */
-    HandlerConsumers(Convention convention, Topology.Options topologyOptions, int prefetch, int threads, Duration stopTimeout,
+    public HandlerConsumers(Convention convention, Topology.Options topologyOptions, int prefetch, int threads, Duration stopTimeout,
                      String name) {
         this.convention = convention;
         this.topologyOptions = topologyOptions;
@@ -65,12 +69,12 @@ final class HandlerConsumers {
         this.name = name;
     }
 
-    List<Subscription> subscriptions() {
+    public List<Subscription> subscriptions() {
         return List.copyOf(subscriptions);
     }
 
     /** The subscription of a handler. @throws ConfigurationException naming the known handlers if there is none */
-    Subscription subscription(String handlerName) {
+    public Subscription subscription(String handlerName) {
         return subscriptions.stream().filter(s -> s.handlerName().equals(handlerName)).findFirst()
                 .orElseThrow(() -> unknownHandler(handlerName));
     }
@@ -80,7 +84,7 @@ final class HandlerConsumers {
      *
      * @throws ConfigurationException if a handler of that name is subscribed already
      */
-    List<QueueConsumer> add(Subscription subscription) {
+    public List<QueueConsumer> add(Subscription subscription) {
         Objects.requireNonNull(subscription, "subscription");
         for (Subscription existing : subscriptions) {
             if (existing.handlerName().equals(subscription.handlerName())) {
@@ -96,8 +100,8 @@ final class HandlerConsumers {
         }
         List<QueueConsumer> added = new ArrayList<>();
         for (Endpoint endpoint : convention.endpoints(subscription)) {
-            Topology.QueueRoutes routes = endpoint.isStore() ? Topology.QueueRoutes.forStore(convention)
-                    : Topology.QueueRoutes.forHandlerQueue(convention, endpoint.queue());
+            QueueRoutes routes = endpoint.isStore() ? QueueRoutes.forStore(convention)
+                    : QueueRoutes.forHandlerQueue(convention, endpoint.queue());
             added.add(new QueueConsumer(endpoint, routes, policy, () -> settler, task -> handlerThreads.execute(task),
                     this::restoreLater));
         }
@@ -112,7 +116,7 @@ final class HandlerConsumers {
      * @param settlers           makes the delivery settler, given whether the consumers are stopping and the executor
      *                           of settlements parked during a broker alarm
      */
-    synchronized void start(Connection consumerConnection, java.util.function.BiFunction<BooleanSupplier,
+    public synchronized void start(Connection consumerConnection, java.util.function.BiFunction<BooleanSupplier,
             java.util.concurrent.Executor, DeliverySettler> settlers) {
         connection = consumerConnection;
         AtomicInteger count = new AtomicInteger();
@@ -133,7 +137,7 @@ final class HandlerConsumers {
     }
 
     /** Declares a subscription added while running and starts its consumers; nothing if not running. */
-    synchronized void startAdded(Subscription subscription, List<QueueConsumer> added) {
+    public synchronized void startAdded(Subscription subscription, List<QueueConsumer> added) {
         if (!running || stopping) {
             return;
         }
@@ -142,20 +146,20 @@ final class HandlerConsumers {
     }
 
     /** Whether a handler (or, with null, any handler) is consuming: the bus runs and it is not paused. */
-    boolean consuming(String handlerName) {
+    public boolean consuming(String handlerName) {
         return consumers.stream().anyMatch(consumer -> (handlerName == null || consumer.handlerName().equals(handlerName))
                 && consumer.status().state() != HandlerStatus.State.PAUSED && consumer.status().state() != HandlerStatus.State.STOPPED
                 && consumer.status().state() != HandlerStatus.State.IDLE);
     }
 
     /** Stops a handler's consumers; its messages wait in its queues. */
-    void pause(String handlerName) {
+    public void pause(String handlerName) {
         consumersOf(handlerName).forEach(consumer -> consumer.pause(HandlerStatus.State.PAUSED));
         log.info("handler {} paused", handlerName);
     }
 
     /** Declares a paused handler's queues (again, if they were cleared; idempotent) and consumes them again. */
-    synchronized void resume(String handlerName) {
+    public synchronized void resume(String handlerName) {
         List<QueueConsumer> matching = consumersOf(handlerName);
         if (!running || stopping) {
             throw new EventBusException("cannot resume handler " + handlerName + ": the bus is not running (call start())");
@@ -165,7 +169,7 @@ final class HandlerConsumers {
     }
 
     /** Whether each handler is consuming; a consumer on a connection that is down is not. */
-    List<HandlerStatus> health() {
+    public List<HandlerStatus> health() {
         Connection current = connection;
         boolean connected = current != null && current.isOpen();
         return consumers.stream().map(QueueConsumer::status).map(status -> connected || status.state() != HandlerStatus.State.CONSUMING
@@ -177,7 +181,7 @@ final class HandlerConsumers {
      * Cancels every consumer so no new message starts, lets running handlers finish (up to the stop timeout), then
      * closes the consumers' channels: what was received but not handled goes back to the queues.
      */
-    void stop() {
+    public void stop() {
         stopping = true;
         consumers.forEach(consumer -> consumer.pause(HandlerStatus.State.STOPPED));
         synchronized (this) {
@@ -250,7 +254,7 @@ final class HandlerConsumers {
     }
 
     /** The exchanges, queues and bindings of one subscription. */
-    Topology topologyOf(Subscription subscription) {
+    public Topology topologyOf(Subscription subscription) {
         return Topology.plan(convention, List.of(subscription), topologyOptions);
     }
 

@@ -1,4 +1,8 @@
-package dev.eventbus.rabbitmq;
+package dev.eventbus.rabbitmq.internal.publishing;
+
+import dev.eventbus.rabbitmq.PublishException;
+import dev.eventbus.rabbitmq.PublishNotConfirmedException;
+import dev.eventbus.rabbitmq.UnroutableMessageException;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
@@ -38,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * another message's error) is published once more alone on a temporary channel: an innocent message goes through,
  * the one that caused the error fails again the same way and is reported.
  */
-final class ConfirmingPublisher implements AutoCloseable {
+public final class ConfirmingPublisher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
 
@@ -55,7 +59,7 @@ final class ConfirmingPublisher implements AutoCloseable {
     private volatile String blockedReason;
     private volatile boolean closed;
 
-    ConfirmingPublisher(Connection connection, int maxInFlight, int maxChannels, Duration timeout) {
+    public ConfirmingPublisher(Connection connection, int maxInFlight, int maxChannels, Duration timeout) {
         this.connection = connection;
         this.maxChannels = maxChannels;
         this.timeout = timeout;
@@ -105,7 +109,7 @@ final class ConfirmingPublisher implements AutoCloseable {
      *                                      confirm arrived within the timeout
      * @throws PublishException             if the connection stayed blocked by a broker alarm for the whole timeout
      */
-    void publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
+    public void publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
                  String description) {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean isolated = false;
@@ -148,17 +152,17 @@ final class ConfirmingPublisher implements AutoCloseable {
     }
 
     /** Whether the broker blocks publishing on this connection now (a memory or disk alarm). */
-    boolean isBlocked() {
+    public boolean isBlocked() {
         return !unblocked.get().isDone();
     }
 
     /** Completes when the broker no longer blocks publishing (at once if it does not now). */
-    CompletableFuture<Void> whenUnblocked() {
+    public CompletableFuture<Void> whenUnblocked() {
         return unblocked.get();
     }
 
     /** Publishes without waiting; the future completes with the confirm. One attempt: no republish on connection loss. */
-    CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
+    public CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
                                          AMQP.BasicProperties properties, byte[] body, String description) {
         return publishAsync(exchange, routingKey, mandatory, properties, body, description, System.nanoTime() + timeout.toNanos());
     }
@@ -230,7 +234,7 @@ final class ConfirmingPublisher implements AutoCloseable {
      * Publishes several bodies in this order on one channel, so the broker keeps their order, without waiting; one
      * future per body. A body that cannot be sent (the channel closed midway) gets a failed future.
      */
-    List<CompletableFuture<Void>> publishInOrder(String exchange, String routingKey, boolean mandatory,
+    public List<CompletableFuture<Void>> publishInOrder(String exchange, String routingKey, boolean mandatory,
                                                  AMQP.BasicProperties properties, List<byte[]> bodies, String description) {
         List<CompletableFuture<Void>> confirms = new java.util.ArrayList<>(bodies.size());
         long deadline = System.nanoTime() + timeout.toNanos();
