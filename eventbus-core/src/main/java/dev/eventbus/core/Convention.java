@@ -7,13 +7,14 @@ import java.util.Objects;
  * Every broker name of one service, from its organization and service names: exchanges, routing keys,
  * handler queues with their retry and dead-letter queues, and the shared store queues. Immutable.
  *
- * <p>The names are petisco's ({@code shared/wire/README.md}), so Java and Python services share a broker:
+ * <p>The names are petisco's, so Java and Python services share a broker (with the default
+ * {@link NameStyle#UNDERSCORES}; the body's {@code type} keeps its dots, {@code user.created}):
  * <pre>
  * main exchange        alice.petisco
- * routing key          alice.petisco.1.event.user.created
- * handler queue        alice.petisco.1.event.user.created.send_mail_handler
- * retry queue          retry.alice.petisco.1.event.user.created.send_mail_handler
- * dead-letter queue    dead_letter.alice.petisco.1.event.user.created.send_mail_handler
+ * routing key          alice.petisco.1.event.user_created
+ * handler queue        alice.petisco.1.event.user_created.send_mail_handler
+ * retry queue          retry.alice.petisco.1.event.user_created.send_mail_handler
+ * dead-letter queue    dead_letter.alice.petisco.1.event.user_created.send_mail_handler
  * </pre>
  *
  * @param organization company, team or project, e.g. {@code alice}
@@ -36,9 +37,9 @@ public record Convention(String organization, String service, NameStyle style) {
         Names.requireAmqpLength(organization + "." + service, "exchange");
     }
 
-    /** A convention with the default {@link NameStyle#DOTS}. */
+    /** A convention with the default {@link NameStyle#UNDERSCORES}, as petisco names queues and routing keys. */
     public static Convention of(String organization, String service) {
-        return new Convention(organization, service, NameStyle.DOTS);
+        return new Convention(organization, service, NameStyle.UNDERSCORES);
     }
 
     /** The main topic exchange, {@code org.service}: everything is published here. */

@@ -2,6 +2,7 @@ package dev.eventbus.core;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message that a handler gave up on, with why. Immutable.
@@ -14,10 +15,11 @@ import java.util.Objects;
  * @param attempts         how many times the handler ran (0 if the message never reached it)
  * @param exceptionClass   the class of the last failure
  * @param exceptionMessage the message of the last failure, truncated to {@value #MAX_EXCEPTION_MESSAGE} characters
- * @param deadLetteredAt   when it was dead-lettered
+ * @param deadLetteredAt   when it was dead-lettered; null when the writer recorded no time (a petisco consumer)
  */
 public record DeadLetter(byte[] body, String handler, String queue, String routingKey, DeadLetterReason reason,
-                         int attempts, String exceptionClass, String exceptionMessage, Instant deadLetteredAt) {
+                         int attempts, @Nullable String exceptionClass, @Nullable String exceptionMessage,
+                         @Nullable Instant deadLetteredAt) {
 
     /** Exception messages are cut to this many characters, so headers stay small. */
     public static final int MAX_EXCEPTION_MESSAGE = 1000;
@@ -25,7 +27,6 @@ public record DeadLetter(byte[] body, String handler, String queue, String routi
     public DeadLetter {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(reason, "reason");
-        Objects.requireNonNull(deadLetteredAt, "deadLetteredAt");
         body = body.clone();
         exceptionMessage = truncate(exceptionMessage);
     }

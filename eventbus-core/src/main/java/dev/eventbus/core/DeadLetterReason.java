@@ -11,7 +11,16 @@ public enum DeadLetterReason {
     /** No Java type is registered for the message's name and version. */
     UNKNOWN_TYPE("unknown_type"),
     /** The message breaks its schema. */
-    INVALID("invalid");
+    INVALID("invalid"),
+    /**
+     * Dead-lettered by the broker: the handler queue's {@code x-message-ttl} ran out before a consumer took it (petisco
+     * declares 5 s), or the queue was full.
+     */
+    EXPIRED("expired"),
+    /** Dead-lettered by the broker: a consumer rejected it without requeue (e.g. its retry could not be republished). */
+    REJECTED("rejected"),
+    /** Dead-lettered by the broker: a quorum queue redelivered it {@code x-delivery-limit} times without an ack. */
+    DELIVERY_LIMIT("delivery_limit");
 
     private final String wireValue;
 

@@ -333,7 +333,7 @@ public final class InMemoryEventBus implements EventBus {
         lock.lock();
         try {
             return queues.stream().flatMap(queue -> queue.deadLetters().stream())
-                    .sorted(java.util.Comparator.comparing(DeadLetter::deadLetteredAt)).toList();
+                    .sorted(java.util.Comparator.comparing(DeadLetter::deadLetteredAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))).toList();
         } finally {
             lock.unlock();
         }

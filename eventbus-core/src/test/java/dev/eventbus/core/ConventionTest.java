@@ -18,7 +18,7 @@ class ConventionTest {
     record SendWelcomeMail(String email) implements Command { }
 
     private static final String HANDLER = "send_mail_handler";
-    private final Convention alice = Convention.of("alice", "petisco");
+    private final Convention alice = new Convention("alice", "petisco", NameStyle.DOTS);
     private final MessageType<UserCreated> userCreated = MessageType.of(UserCreated.class);
 
     @Test
@@ -82,8 +82,10 @@ class ConventionTest {
     }
 
     @Test
-    void defaultStyleIsDots() {
-        assertEquals(NameStyle.DOTS, alice.style());
+    void defaultStyleIsUnderscoresAsEveryPetiscoRelease() {
+        Convention byDefault = Convention.of("alice", "petisco");
+        assertEquals(NameStyle.UNDERSCORES, byDefault.style());
+        assertEquals("alice.petisco.1.event.user_created.send_mail_handler", byDefault.handlerQueue(userCreated, "send_mail_handler"));
         assertEquals("user.created", NameStyle.DOTS.apply("user.created"));
         assertEquals("user_created", NameStyle.UNDERSCORES.apply("user.created"));
     }
@@ -115,7 +117,7 @@ class ConventionTest {
     @Test
     void organizationAndServiceMayUseHyphensAndCapitals() {
         Convention convention = Convention.of("Acme-EU", "billing_v2");
-        assertEquals("Acme-EU.billing_v2.1.event.user.created", convention.routingKey(userCreated));
+        assertEquals("Acme-EU.billing_v2.1.event.user_created", convention.routingKey(userCreated));
     }
 
     @Test

@@ -55,9 +55,9 @@ class EventModelExamplesTest {
     void conventionNamesEveryBrokerObject() {
         Convention convention = Convention.of("alice", "petisco");
         String queue = convention.handlerQueue(MessageType.of(UserCreated.class), "send_mail_handler");
-        assertEquals("alice.petisco.1.event.user.created.send_mail_handler", queue);
-        assertEquals("retry.alice.petisco.1.event.user.created.send_mail_handler", convention.retryQueue(queue));
-        assertEquals("dead_letter.alice.petisco.1.event.user.created.send_mail_handler", convention.deadLetterQueue(queue));
+        assertEquals("alice.petisco.1.event.user_created.send_mail_handler", queue);
+        assertEquals("retry.alice.petisco.1.event.user_created.send_mail_handler", convention.retryQueue(queue));
+        assertEquals("dead_letter.alice.petisco.1.event.user_created.send_mail_handler", convention.deadLetterQueue(queue));
 
         Convention petisco2 = new Convention("alice", "petisco", NameStyle.UNDERSCORES);
         assertEquals("alice.petisco.1.event.user_created", petisco2.routingKey(MessageType.of(UserCreated.class)));
@@ -114,6 +114,6 @@ class EventModelExamplesTest {
         assertEquals(List.of("u-1"), List.copyOf(sendMail.sent));
         assertEquals(1, failed.size());
         assertEquals(DeadLetterReason.NON_RETRYABLE, failed.get(0).reason());
-        assertEquals("local.inmemory.1.event.user.created.send_mail_handler", failed.get(0).queue());
+        assertEquals("local.inmemory.1.event.user_created.send_mail_handler", failed.get(0).queue());
     }
 }

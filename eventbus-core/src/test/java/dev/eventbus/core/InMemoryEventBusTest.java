@@ -177,8 +177,8 @@ class InMemoryEventBusTest {
         assertEquals(List.of(1, 2, 3), seen.stream().map(Delivery::attempt).toList());
         Delivery first = seen.peek();
         assertEquals("counting", first.handler());
-        assertEquals("local.inmemory.1.event.user.created.counting", first.queue());
-        assertEquals("local.inmemory.1.event.user.created", first.routingKey());
+        assertEquals("local.inmemory.1.event.user_created.counting", first.queue());
+        assertEquals("local.inmemory.1.event.user_created", first.routingKey());
         assertTrue(Delivery.current().isEmpty(), "no delivery outside a handler call");
     }
 
@@ -318,8 +318,8 @@ class InMemoryEventBusTest {
         assertEquals(DeadLetterReason.MAX_RETRIES_EXCEEDED, letter.reason());
         assertEquals(FAST_RETRIES.maxRetries() + 1, letter.attempts());
         assertEquals("send_mail_handler", letter.handler());
-        assertEquals("alice.petisco.1.event.user.created.send_mail_handler", letter.queue());
-        assertEquals("alice.petisco.1.event.user.created", letter.routingKey());
+        assertEquals("alice.petisco.1.event.user_created.send_mail_handler", letter.queue());
+        assertEquals("alice.petisco.1.event.user_created", letter.routingKey());
         assertEquals(IllegalStateException.class.getName(), letter.exceptionClass());
         assertEquals("mail server down", letter.exceptionMessage());
         assertEquals(published, new MessageCodec(new MessageRegistry().register(UserCreated.class)).decode(letter.body()),

@@ -69,10 +69,24 @@ public final class Headers {
         return copy;
     }
 
-    /** The routing key a message was first published with: our header on retried copies, else the one it came with. */
+    /**
+     * The routing key a message was first published with: our header on copies we republished; for a copy a petisco
+     * consumer retried or dead-lettered (it arrives with {@code retry.<queue>} or {@code dead_letter.<queue>} and a
+     * {@code queue} header, {@code <routing key>.<handler>}), the queue name without its handler; else the key it arrived
+     * with.
+     */
     public static String originalRoutingKey(Map<String, Object> headers, String receivedWith) {
         Object original = headers == null ? null : headers.get(ORIGINAL_ROUTING_KEY);
-        return original == null ? receivedWith : original.toString();
+        if (original != null) {
+            return original.toString();
+        }
+        Object queue = headers == null ? null : headers.get(PETISCO_QUEUE);
+        if (queue != null && (receivedWith.equals("retry." + queue) || receivedWith.equals("dead_letter." + queue))) {
+            String name = queue.toString();
+            int handler = name.lastIndexOf('.');
+            return handler > 0 ? name.substring(0, handler) : receivedWith;
+        }
+        return receivedWith;
     }
 
     public static int asInt(Object value) {

@@ -76,7 +76,8 @@ public final class RabbitMqAdmin implements EventBusAdmin {
     /**
      * Publishes a message body, as it is, to one handler queue only (through the main exchange of the service the queue
      * belongs to, with the queue's {@code retry.<queue>} key, which nothing else is bound to), and returns once the broker
-     * confirmed it. The queue may be another service's. It counts as a first attempt.
+     * confirmed it. The queue may be another service's. It counts as a first attempt, and carries petisco's {@code queue}
+     * header so that a petisco consumer of the queue can retry it.
      *
      * @param handlerQueue the queue, e.g. {@code bus.convention().handlerQueue(type, "audit")}
      * @throws UnroutableMessageException   if no such queue is bound (not configured)
@@ -86,7 +87,7 @@ public final class RabbitMqAdmin implements EventBusAdmin {
     public void deliverTo(String handlerQueue, byte[] body) {
         Objects.requireNonNull(body, "body");
         bus.publisher().publish(exchangeOf(handlerQueue), bus.convention().retryRoutingKey(handlerQueue), true,
-                deliveryProperties(), body, "a message delivered to " + handlerQueue);
+                deliveryProperties(handlerQueue), body, "a message delivered to " + handlerQueue);
     }
 
     /**
@@ -102,7 +103,7 @@ public final class RabbitMqAdmin implements EventBusAdmin {
         String routingKey = bus.convention().retryRoutingKey(handlerQueue);
         bodies.forEach(body -> Objects.requireNonNull(body, "body"));
         List<CompletableFuture<Void>> confirms = bus.publisher().publishInOrder(exchange, routingKey, true,
-                deliveryProperties(), bodies, "a message delivered to " + handlerQueue);
+                deliveryProperties(handlerQueue), bodies, "a message delivered to " + handlerQueue);
         RabbitMqEventBus.awaitAll(confirms, i -> deliverTo(handlerQueue, bodies.get(i)),
                 i -> "message " + i + " delivered to " + handlerQueue);
     }
@@ -127,9 +128,15 @@ public final class RabbitMqAdmin implements EventBusAdmin {
         return parts[0] + "." + parts[1];
     }
 
-    private AMQP.BasicProperties deliveryProperties() {
+    /**
+     * A message sent straight to a handler queue carries petisco's {@code queue} header, and only that: a petisco
+     * consumer of the queue retries under {@code retry.<queue>} when it has one, and otherwise derives the queue from
+     * the routing key ({@code retry.<queue>} here), a name nothing is bound to, and loses the message at its first
+     * failure.
+     */
+    private AMQP.BasicProperties deliveryProperties(String handlerQueue) {
         Convention convention = bus.convention();
         return new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).appId(convention.service())
-                .build();
+                .headers(java.util.Map.of(Headers.PETISCO_QUEUE, handlerQueue)).build();
     }
 }

@@ -19,15 +19,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a handler's dead letters and sends them back to the handler. Thread-safe; each call uses a channel of
  * its own.
  *
- * <p>Dead letters that the broker itself dead-lettered (a rejected message after a failed republish, a quorum
- * queue's delivery limit, petisco's handler queue TTL) carry none of eventbus's headers: they read with reason
- * {@link DeadLetterReason#MAX_RETRIES_EXCEEDED} only if the attempts say so, else with the broker's reason in
- * the exception message.
+ * <p>Dead letters are read whoever wrote them: eventbus (its own headers, with the reason, attempts, failure and
+ * time), a petisco consumer (attempts from its {@code redelivery_count}; it records no reason or time), or the broker
+ * itself (reason {@link DeadLetterReason#EXPIRED}, {@link DeadLetterReason#REJECTED} or
+ * {@link DeadLetterReason#DELIVERY_LIMIT} from its {@code x-death} header).
  */
 public final class RabbitMqDeadLetters implements DeadLetters {
 
@@ -91,6 +92,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
                 headers.keySet().removeIf(key -> key.startsWith("eventbus-") && !key.equals(Headers.ORIGINAL_ROUTING_KEY)
                         && !key.equals(Headers.ORIGINAL_EXCHANGE));
                 headers.remove(Headers.PETISCO_REDELIVERY_COUNT);
+                headers.put(Headers.PETISCO_QUEUE, handlerQueue); // a petisco consumer retries under retry.<queue>
                 AMQP.BasicProperties properties = response.getProps().builder().headers(headers).deliveryMode(2).build();
                 confirming.publish(convention.mainExchange(), convention.retryRoutingKey(handlerQueue), true, properties,
                         response.getBody(), "reprocessed dead letter of " + handlerQueue);
@@ -101,31 +103,60 @@ public final class RabbitMqDeadLetters implements DeadLetters {
         });
     }
 
+    /**
+     * Reads a dead letter whoever wrote it: eventbus (its own headers), a petisco consumer (only {@code queue} and
+     * {@code redelivery_count}: it dead-letters after its last retry and records no reason or time), or the broker
+     * (an {@code x-death} entry of the handler queue itself: its TTL expired, a consumer rejected it, or a quorum queue's
+     * delivery limit).
+     */
     private static DeadLetter toDeadLetter(GetResponse response, String handlerQueue) {
         Map<String, Object> headers = response.getProps().getHeaders() == null ? Map.of() : response.getProps().getHeaders();
-        DeadLetterReason reason = DeadLetterReason.fromWire(Headers.asString(headers.get(Headers.DEAD_LETTER_REASON)));
-        String exceptionMessage = Headers.asString(headers.get(Headers.EXCEPTION_MESSAGE));
-        if (reason == null) {
-            reason = DeadLetterReason.MAX_RETRIES_EXCEEDED;
-            exceptionMessage = "dead-lettered by the broker: " + brokerReason(headers);
-        }
-        Instant at;
-        try {
-            String text = Headers.asString(headers.get(Headers.DEAD_LETTERED_AT));
-            at = text == null ? Instant.now() : Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            at = Instant.now();
-        }
         String handler = Headers.asString(headers.get(Headers.HANDLER));
-        return new DeadLetter(response.getBody(), handler == null ? handlerQueue.substring(handlerQueue.lastIndexOf('.') + 1) : handler,
-                handlerQueue, Headers.originalRoutingKey(headers, response.getEnvelope().getRoutingKey()), reason,
-                Headers.asInt(headers.get(Headers.ATTEMPTS)), Headers.asString(headers.get(Headers.EXCEPTION_CLASS)),
-                exceptionMessage, at);
+        handler = handler != null ? handler : handlerQueue.substring(handlerQueue.lastIndexOf('.') + 1);
+        String routingKey = Headers.originalRoutingKey(headers, response.getEnvelope().getRoutingKey());
+        DeadLetterReason ours = DeadLetterReason.fromWire(Headers.asString(headers.get(Headers.DEAD_LETTER_REASON)));
+        if (ours != null) {
+            return new DeadLetter(response.getBody(), handler, handlerQueue, routingKey, ours,
+                    Headers.asInt(headers.get(Headers.ATTEMPTS)), Headers.asString(headers.get(Headers.EXCEPTION_CLASS)),
+                    Headers.asString(headers.get(Headers.EXCEPTION_MESSAGE)), instant(headers.get(Headers.DEAD_LETTERED_AT)));
+        }
+        Map<?, ?> death = latestDeath(headers);
+        if (death != null && handlerQueue.equals(Headers.asString(death.get("queue")))) {
+            String brokerReason = String.valueOf(death.get("reason"));
+            DeadLetterReason reason = switch (brokerReason) {
+                case "rejected" -> DeadLetterReason.REJECTED;
+                case "delivery_limit" -> DeadLetterReason.DELIVERY_LIMIT;
+                default -> DeadLetterReason.EXPIRED; // expired, maxlen
+            };
+            return new DeadLetter(response.getBody(), handler, handlerQueue, routingKey, reason, Headers.retryCount(headers),
+                    null, "dead-lettered by the broker from " + handlerQueue + ": " + brokerReason, time(death));
+        }
+        int attempts = Headers.retryCount(headers);
+        String writer = headers.containsKey(Headers.PETISCO_REDELIVERY_COUNT) ? "a petisco consumer after " + attempts
+                + " attempt(s); petisco records no reason" : "a publisher that recorded no reason";
+        // petisco records no time: the last x-death (its last retry's TTL) is the closest known
+        return new DeadLetter(response.getBody(), handler, handlerQueue, routingKey, DeadLetterReason.MAX_RETRIES_EXCEEDED,
+                attempts, null, "dead-lettered by " + writer, death == null ? null : time(death));
     }
 
-    private static String brokerReason(Map<String, Object> headers) {
-        Object reason = headers.get("x-first-death-reason");
-        return reason == null ? "no reason recorded" : reason.toString();
+    private static @Nullable Map<?, ?> latestDeath(Map<String, Object> headers) {
+        if (headers.get("x-death") instanceof List<?> deaths && !deaths.isEmpty() && deaths.get(0) instanceof Map<?, ?> latest) {
+            return latest;
+        }
+        return null;
+    }
+
+    private static @Nullable Instant time(Map<?, ?> death) {
+        return death.get("time") instanceof java.util.Date date ? date.toInstant() : null;
+    }
+
+    private static @Nullable Instant instant(@Nullable Object header) {
+        String text = Headers.asString(header);
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     @FunctionalInterface

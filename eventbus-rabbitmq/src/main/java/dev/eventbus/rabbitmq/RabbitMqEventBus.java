@@ -93,7 +93,8 @@ public final class RabbitMqEventBus implements EventBus {
         this.delivering = stopping -> new DeliveryPipeline(codec, builder.validator, stopping);
         this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
                 builder.handlerQueueTtl == null ? null : (int) builder.handlerQueueTtl.toMillis(), builder.retryPolicy,
-                builder.declareStore, (int) builder.storeRetryDelay.toMillis());
+                builder.declareStore, (int) builder.storeRetryDelay.toMillis(),
+                builder.storeQueueTtl == null ? null : (int) builder.storeQueueTtl.toMillis());
         this.maxInFlight = builder.maxInFlight;
         this.publisherChannels = builder.publisherChannels;
         this.publishTimeout = builder.publishTimeout;

@@ -25,7 +25,7 @@ public final class RabbitMqEventBusBuilder {
     @Nullable String connectionName;
     @Nullable String organization;
     @Nullable String service;
-    NameStyle nameStyle = NameStyle.DOTS;
+    NameStyle nameStyle = NameStyle.UNDERSCORES;
     final List<Subscription> subscriptions = new ArrayList<>();
     final List<MessageType<?>> types = new ArrayList<>();
     RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
@@ -33,9 +33,10 @@ public final class RabbitMqEventBusBuilder {
     int consumerThreads = 4;
     QueueType queueType = QueueType.CLASSIC;
     int deliveryLimit = 10;
-    @Nullable Duration handlerQueueTtl;
+    @Nullable Duration handlerQueueTtl = PETISCO_HANDLER_QUEUE_TTL;
     boolean declareStore;
     Duration storeRetryDelay = Duration.ofSeconds(5);
+    @Nullable Duration storeQueueTtl = PETISCO_HANDLER_QUEUE_TTL;
     int maxInFlight = 100;
     int publisherChannels = 4;
     Duration publishTimeout = Duration.ofSeconds(30);
@@ -43,6 +44,9 @@ public final class RabbitMqEventBusBuilder {
     boolean failOnUnroutable = true;
     MessageValidator validator = MessageValidator.NONE;
     @Nullable ObjectMapper mapper;
+
+    /** petisco's {@code x-message-ttl} of handler and store queues. */
+    static final Duration PETISCO_HANDLER_QUEUE_TTL = Duration.ofMillis(5000);
 
     RabbitMqEventBusBuilder() {
     }
@@ -85,7 +89,11 @@ public final class RabbitMqEventBusBuilder {
         return this;
     }
 
-    /** How message names are written in broker names. Default: {@link NameStyle#DOTS}. */
+    /**
+     * How message names are written in routing keys and queue names. Default: {@link NameStyle#UNDERSCORES}, as every
+     * petisco release writes them ({@code alice.petisco.1.event.user_created}); {@link NameStyle#DOTS} only for a fleet
+     * that shares no queue with petisco services.
+     */
     public RabbitMqEventBusBuilder nameStyle(NameStyle style) {
         this.nameStyle = Objects.requireNonNull(style, "style");
         return this;
@@ -136,15 +144,19 @@ public final class RabbitMqEventBusBuilder {
     }
 
     /**
-     * {@code x-message-ttl} of handler and store queues: a message nobody consumes within it is dead-lettered.
-     * Default: none. petisco declares 5 s: set {@code Duration.ofSeconds(5)} to share queues with petisco services.
+     * {@code x-message-ttl} of handler queues. Default: 5 s, as petisco declares them, so that a Java and a petisco
+     * service can each declare a shared queue first without {@code PRECONDITION_FAILED}.
+     *
+     * <p><b>Beware in a fleet of Java services only:</b> with a TTL, a message nobody consumes within it (the consumer is
+     * down, paused, or behind) is dead-lettered by the broker to the handler's dead-letter queue. Such a fleet sets
+     * {@code handlerQueueTtl(null)}: no TTL, messages wait in the queue however long. Queue arguments cannot change on a
+     * queue that exists: declare the new value on new queues, or delete the old ones once drained.
+     *
+     * @param ttl the TTL, or null for none
+     * @throws ConfigurationException if under 1 ms or over what a 32-bit {@code x-message-ttl} holds
      */
     public RabbitMqEventBusBuilder handlerQueueTtl(@Nullable Duration ttl) {
-        if (ttl != null && (ttl.toMillis() < 1 || ttl.toMillis() > Integer.MAX_VALUE)) {
-            throw new ConfigurationException("handlerQueueTtl " + ttl + " is out of range: x-message-ttl takes 1 ms to "
-                    + Integer.MAX_VALUE + " ms (about 24.8 days) as a 32-bit integer; use null for no TTL");
-        }
-        this.handlerQueueTtl = ttl;
+        this.handlerQueueTtl = checkTtl(ttl, "handlerQueueTtl");
         return this;
     }
 
@@ -161,6 +173,17 @@ public final class RabbitMqEventBusBuilder {
      */
     public RabbitMqEventBusBuilder storeRetryDelay(Duration delay) {
         this.storeRetryDelay = RetryPolicy.of(0, Objects.requireNonNull(delay, "delay")).delay();
+        return this;
+    }
+
+    /**
+     * {@code x-message-ttl} of the vhost-wide {@code store} queue: every service of the vhost that declares the store
+     * must use the same value (the queue is shared). Default: 5 s, as petisco declares it; null for none.
+     *
+     * @throws ConfigurationException if under 1 ms or over what a 32-bit {@code x-message-ttl} holds
+     */
+    public RabbitMqEventBusBuilder storeQueueTtl(@Nullable Duration ttl) {
+        this.storeQueueTtl = checkTtl(ttl, "storeQueueTtl");
         return this;
     }
 
@@ -232,6 +255,14 @@ public final class RabbitMqEventBusBuilder {
             connection = RabbitMqConnectionSettings.fromEnvironment();
         }
         return new RabbitMqEventBus(this);
+    }
+
+    private static @Nullable Duration checkTtl(@Nullable Duration ttl, String setting) {
+        if (ttl != null && (ttl.toMillis() < 1 || ttl.toMillis() > Integer.MAX_VALUE)) {
+            throw new ConfigurationException(setting + " " + ttl + " is out of range: x-message-ttl takes 1 ms to "
+                    + Integer.MAX_VALUE + " ms (about 24.8 days) as a 32-bit integer; use null for no TTL");
+        }
+        return ttl;
     }
 
     private static int positive(int value, String name) {

@@ -83,21 +83,22 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
      *
      * @param queueType        classic or quorum
      * @param deliveryLimit    {@code x-delivery-limit} of quorum handler queues
-     * @param handlerQueueTtl  {@code x-message-ttl} of handler and store queues in ms, or null for none. petisco declares
-     *                         5000: set it to share queues with petisco services (a message nobody consumes within it
-     *                         is dead-lettered)
+     * @param handlerQueueTtl  {@code x-message-ttl} of handler queues in ms, or null for none. petisco declares 5000 (a
+     *                         message nobody consumes within it is dead-lettered)
      * @param defaultRetry     the retry policy of handlers without their own (its delay is the retry queue's TTL)
      * @param declareStore     whether to declare the shared store queues
      * @param storeRetryDelay  {@code x-message-ttl} of the shared {@code retry.store} queue in ms; every service of the
      *                         vhost must agree on it
+     * @param storeQueueTtl    {@code x-message-ttl} of the shared {@code store} queue in ms, or null for none; every
+     *                         service of the vhost must agree on it (petisco declares 5000)
      */
     public record Options(QueueType queueType, int deliveryLimit, @Nullable Integer handlerQueueTtl,
-                          RetryPolicy defaultRetry, boolean declareStore, int storeRetryDelay) {
+                          RetryPolicy defaultRetry, boolean declareStore, int storeRetryDelay, @Nullable Integer storeQueueTtl) {
 
-        /** Options with petisco's store retry delay, 5000 ms. */
+        /** Options with petisco's store queue TTL and store retry delay, 5000 ms each. */
         public Options(QueueType queueType, int deliveryLimit, @Nullable Integer handlerQueueTtl, RetryPolicy defaultRetry,
                        boolean declareStore) {
-            this(queueType, deliveryLimit, handlerQueueTtl, defaultRetry, declareStore, 5000);
+            this(queueType, deliveryLimit, handlerQueueTtl, defaultRetry, declareStore, 5000, 5000);
         }
 
         public Options {
@@ -111,6 +112,9 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
             }
             if (handlerQueueTtl != null && handlerQueueTtl < 1) {
                 throw new dev.eventbus.core.ConfigurationException("handler queue TTL " + handlerQueueTtl + " ms must be 1 or more");
+            }
+            if (storeQueueTtl != null && storeQueueTtl < 1) {
+                throw new dev.eventbus.core.ConfigurationException("store queue TTL " + storeQueueTtl + " ms must be 1 or more");
             }
         }
     }
@@ -193,8 +197,8 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
 
         Map<String, Object> storeArgs = typeArgs(options, false);
         deadLetterTo(storeArgs, options, storeDeadLetter, Convention.STORE_DEAD_LETTER_QUEUE);
-        if (options.handlerQueueTtl() != null) {
-            storeArgs.put(MESSAGE_TTL, options.handlerQueueTtl());
+        if (options.storeQueueTtl() != null) {
+            storeArgs.put(MESSAGE_TTL, options.storeQueueTtl());
         }
         queues.add(new Queue(Convention.STORE_QUEUE, storeArgs, true));
 

@@ -19,7 +19,7 @@ class TopologyTest {
     }
 
     private static final Topology.Options CLASSIC = new Topology.Options(QueueType.CLASSIC, 10, null, RetryPolicy.DEFAULT, false);
-    private static final String QUEUE = "alice.petisco.1.event.user.created.send_mail_handler";
+    private static final String QUEUE = "alice.petisco.1.event.user_created.send_mail_handler";
 
     private static Topology plan(Topology.Options options, Subscription... subscriptions) {
         return Topology.plan(Convention.of("alice", "petisco"), List.of(subscriptions), options);
@@ -41,7 +41,7 @@ class TopologyTest {
                         "x-dead-letter-routing-key", "retry." + QUEUE, "x-message-ttl", 5000), false),
                 new Topology.Queue("dead_letter." + QUEUE, Map.of(), false)), topology.queues());
         assertEquals(List.of(
-                new Topology.Binding("alice.petisco", QUEUE, "alice.petisco.1.event.user.created"),
+                new Topology.Binding("alice.petisco", QUEUE, "alice.petisco.1.event.user_created"),
                 new Topology.Binding("alice.petisco", QUEUE, "retry." + QUEUE),
                 new Topology.Binding("retry.alice.petisco", "retry." + QUEUE, "retry." + QUEUE),
                 new Topology.Binding("dead_letter.alice.petisco", "dead_letter." + QUEUE, "dead_letter." + QUEUE)),
@@ -53,7 +53,7 @@ class TopologyTest {
         Topology topology = plan(CLASSIC, sendMail().from("accounts"));
         assertTrue(topology.exchanges().contains(new Topology.Exchange("alice.accounts", true)), topology.exchanges().toString());
         assertEquals(List.of(
-                new Topology.Binding("alice.accounts", QUEUE, "alice.accounts.1.event.user.created"),
+                new Topology.Binding("alice.accounts", QUEUE, "alice.accounts.1.event.user_created"),
                 new Topology.Binding("alice.petisco", QUEUE, "retry." + QUEUE),
                 new Topology.Binding("retry.alice.petisco", "retry." + QUEUE, "retry." + QUEUE),
                 new Topology.Binding("dead_letter.alice.petisco", "dead_letter." + QUEUE, "dead_letter." + QUEUE)),
@@ -79,7 +79,7 @@ class TopologyTest {
         Topology defaults = plan(new Topology.Options(QueueType.CLASSIC, 10, null, RetryPolicy.of(1, Duration.ofMillis(100)), false),
                 store);
         assertEquals(5000, defaults.queue("retry.store").orElseThrow().arguments().get("x-message-ttl"));
-        Topology feeding = plan(new Topology.Options(QueueType.CLASSIC, 10, null, RetryPolicy.DEFAULT, true, 800), sendMail());
+        Topology feeding = plan(new Topology.Options(QueueType.CLASSIC, 10, null, RetryPolicy.DEFAULT, true, 800, 5000), sendMail());
         assertEquals(800, feeding.queue("retry.store").orElseThrow().arguments().get("x-message-ttl"));
     }
 
@@ -110,10 +110,17 @@ class TopologyTest {
         assertTrue(topology.queues().stream().filter(q -> q.name().contains("store")).allMatch(Topology.Queue::shared));
         assertEquals(Map.of("x-dead-letter-exchange", "retry.alice.store", "x-dead-letter-routing-key", "store",
                 "x-message-ttl", 5000), topology.queue("retry.store").orElseThrow().arguments());
-        assertTrue(topology.bindings().contains(new Topology.Binding("alice.petisco", "store", "*.*.*.event.#")));
+        assertTrue(topology.bindings().contains(new Topology.Binding("alice.petisco", "store", "*.*.*.event.*")));
         assertTrue(topology.bindings().contains(new Topology.Binding("alice.petisco", "store", "*.*.*.command.*")));
         assertTrue(topology.bindings().contains(new Topology.Binding("retry.alice.store", "retry.store", "retry.store")));
         assertTrue(topology.exchanges().contains(new Topology.Exchange("dead_letter.alice.store", true)));
+    }
+
+    @Test
+    void dotsStyleAlsoBindsTheStoreForMultiWordNames() {
+        Topology topology = Topology.plan(new Convention("alice", "petisco", NameStyle.DOTS),
+                List.of(Subscription.store("event_store", m -> { })), CLASSIC);
+        assertTrue(topology.bindings().contains(new Topology.Binding("alice.petisco", "store", "*.*.*.event.#")));
     }
 
     @Test

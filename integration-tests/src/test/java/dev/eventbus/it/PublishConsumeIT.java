@@ -88,7 +88,7 @@ class PublishConsumeIT {
         Await.until("handled after one retry", TIMEOUT, () -> attempts.size() == 2, attempts::toString);
         assertEquals(List.of("Alice", "Alice"), attempts);
         String queue = mailer.convention().handlerQueue(dev.eventbus.core.MessageType.of(UserCreated.class), "welcome");
-        assertEquals(broker.organization() + ".mailer.1.event.user.created.welcome", queue);
+        assertEquals(broker.organization() + ".mailer.1.event.user_created.welcome", queue);
         mailer.pause("welcome"); // clear() is refused while handlers consume
         mailer.admin().clear();
         assertTrue(broker.ctl().listExchanges().stream().anyMatch(e -> e.name().equals(broker.organization() + ".accounts")),

@@ -41,6 +41,14 @@ public interface ContractBuses extends AutoCloseable {
      */
     boolean survivesStop();
 
+    /**
+     * Buses for a scenario that uses the vhost-wide store queues, whose arguments name one organization: on a broker, in a
+     * virtual host of the scenario's own; in memory, these same buses.
+     */
+    default ContractBuses withOwnStore() {
+        return this;
+    }
+
     /** Stops every bus this made. */
     @Override
     void close();

@@ -335,9 +335,10 @@ public abstract class EventBusContract {
 
     @Test
     void storeHandlerReceivesEveryEventAndCommandUntyped() {
-        String organization = fixture().organization();
+        ContractBuses store = fixture().withOwnStore();
+        String organization = store.organization();
         List<String> names = list();
-        EventBus bus = fixture().start(BusSpec.of("tasks",
+        EventBus bus = store.start(BusSpec.of("tasks",
                 Subscription.store("event_store", message -> {
                     if (Delivery.current().map(d -> d.routingKey().startsWith(organization + ".")).orElse(false)) {
                         names.add(message.name() + ":" + message.payload().size());

@@ -66,6 +66,12 @@ public class RabbitMqContractBuses implements ContractBuses {
         return build(spec).admin();
     }
 
+    /** Buses in a virtual host of the scenario's own (deleted after it), where the store queues name its organization. */
+    @Override
+    public ContractBuses withOwnStore() {
+        return new RabbitMqContractBuses(broker.withOwnVirtualHost());
+    }
+
     @Override
     public boolean survivesStop() {
         return true;

@@ -146,7 +146,7 @@ class PipelineIT {
             assertEquals(40, head.path("head").asLong(), "head offset: " + head);
 
             // 5. the audit goes away, misses three objects, comes back: exactly those are replayed, then it goes on live
-            assertEquals(vhost.organization() + ".audit.1.event.object.created.object_audit", audit.queue(),
+            assertEquals(vhost.organization() + ".audit.1.event.object_created.object_audit", audit.queue(),
                     "the audit's queue: service audit's name, subscribed from datagen");
             Await.until("the audit saw the first 4 objects", WAIT, () -> audit.objects().size() == 4,
                     () -> audit.objects().toString());

@@ -166,6 +166,7 @@ public final class DeliverySettler {
         headers.put(Headers.PETISCO_REDELIVERY_COUNT, dead.attempts());
         headers.put(Headers.HANDLER, settlement.handler());
         headers.put(Headers.QUEUE, settlement.consumer().queue());
+        headers.put(Headers.PETISCO_QUEUE, settlement.consumer().queue());
         headers.put(Headers.DEAD_LETTERED_AT, Instant.now().toString());
         if (failure instanceof InvalidMessageException invalid) {
             List<String> violations = invalid.violations().stream().map(DeadLetter::truncate).limit(50).toList();
