@@ -42,6 +42,7 @@ class MessageCodecTest {
     @MessageVersion(2)
     record UserCreatedV2(String userId) { }
 
+    @MessageName("h.t.t.p.request.done")
     record HTTPRequestDone(String url, int status) { }
 
     record AppointmentBooked(LocalDate day, Instant at, OffsetDateTime confirmedAt, Duration length) { }
