@@ -89,11 +89,18 @@ public final class MessageCodec {
     }
 
     /**
-     * Writes a message as a JSON envelope (UTF-8).
+     * Writes a message as a JSON envelope (UTF-8), to be published.
      *
-     * @throws MessageEncodingException if the payload cannot be written as JSON
+     * @throws MessageEncodingException if the payload cannot be written as JSON, or the message has kind
+     *                                  {@link MessageKind#MESSAGE}, which no routing key or queue carries
      */
     public byte[] encode(Message<?> message) {
+        if (message.kind() == MessageKind.MESSAGE) {
+            throw new MessageEncodingException(message.describe() + " cannot be published: its kind is message, petisco's"
+                    + " untyped base kind, which petisco and eventbus read but never route (routing keys and queues say event"
+                    + " or command); publish it as a domain event or a command, e.g. new Message<>(id, name, version,"
+                    + " MessageKind.DOMAIN_EVENT, occurredOn, payload, meta)");
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator json = mapper.getFactory().createGenerator(out)) {
             json.writeStartObject();
@@ -155,9 +162,9 @@ public final class MessageCodec {
         MessageType<?> type = registry.find(envelope.name(), envelope.version())
                 .orElseThrow(() -> unknownType(envelope));
         if (envelope.kind() != type.kind() && envelope.kind() != MessageKind.MESSAGE) {
-            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, envelope.describe()
+            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, "type_message", envelope.describe()
                     + " says type_message '" + envelope.kind().wireValue() + "' but " + type.javaType().getName()
-                    + " is registered as " + type.kind().wireValue());
+                    + " is registered as " + type.kind().wireValue(), null);
         }
         return toMessage(envelope, type);
     }
@@ -226,16 +233,16 @@ public final class MessageCodec {
         String name = requiredText(data, "type");
         MessageKind kind = kind(data, name);
         int version = version(data, name);
-        String id = data.hasNonNull("id") ? text(data, "id", name) : UUID.randomUUID().toString();
+        String id = id(data, name);
         Instant occurredOn = data.hasNonNull("occurred_on") ? parseOccurredOn(text(data, "occurred_on", name), name)
                 : Instant.now().truncatedTo(ChronoUnit.MICROS);
         JsonNode attributes = data.get("attributes");
         if (attributes != null && !attributes.isNull() && !attributes.isObject()) {
-            throw invalid(name, "attributes is JSON " + attributes.getNodeType() + ", not an object");
+            throw invalid(name, "attributes", "attributes is JSON " + attributes.getNodeType() + ", not an object");
         }
         JsonNode meta = data.get("meta");
         if (meta != null && !meta.isNull() && !meta.isObject()) {
-            throw invalid(name, "meta is JSON " + meta.getNodeType() + ", not an object");
+            throw invalid(name, "meta", "meta is JSON " + meta.getNodeType() + ", not an object");
         }
         ObjectNode attributeObject = attributes instanceof ObjectNode object ? object : mapper.createObjectNode();
         // an empty meta (the usual case) skips Jackson's conversion, which would return the same empty LinkedHashMap
@@ -282,7 +289,7 @@ public final class MessageCodec {
      */
     public static Instant parseOccurredOn(String value, String messageName) {
         if (value.length() < 11 || value.charAt(10) != ' ' && value.charAt(10) != 'T') {
-            throw invalid(messageName, "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
+            throw invalid(messageName, "occurred_on", "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
         }
         Instant petisco = parsePetiscoFormat(value);
         if (petisco != null) {
@@ -294,7 +301,7 @@ public final class MessageCodec {
             ZoneOffset offset = parsed.isSupported(ChronoField.OFFSET_SECONDS) ? ZoneOffset.from(parsed) : ZoneOffset.UTC;
             return local.toInstant(offset);
         } catch (DateTimeParseException e) {
-            throw invalid(messageName, "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
+            throw invalid(messageName, "occurred_on", "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
         }
     }
 
@@ -335,31 +342,44 @@ public final class MessageCodec {
         return result;
     }
 
+    /** The id: a UUID, or a new one when missing or null (as petisco does); anything else is invalid. */
+    private static String id(JsonNode data, String name) {
+        JsonNode node = data.get("id");
+        if (node == null || node.isNull()) {
+            return UUID.randomUUID().toString();
+        }
+        String id = text(data, "id", name);
+        if (!MessageIds.isUuid(id)) {
+            throw invalid(name, "id", "id " + MessageIds.problem(id));
+        }
+        return id;
+    }
+
     private static MessageKind kind(JsonNode data, String name) {
         JsonNode node = data.get("type_message");
         if (node == null || node.isNull()) {
             return MessageKind.DOMAIN_EVENT;
         }
         if (!node.isTextual()) {
-            throw invalid(name, "type_message is JSON " + node.getNodeType() + ", not a string");
+            throw invalid(name, "type_message", "type_message is JSON " + node.getNodeType() + ", not a string");
         }
         try {
             return MessageKind.fromWire(node.asText());
         } catch (IllegalArgumentException e) {
-            throw invalid(name, e.getMessage());
+            throw invalid(name, "type_message", e.getMessage());
         }
     }
 
     private static int version(JsonNode data, String name) {
         JsonNode node = data.get("version");
         if (node == null || node.isNull()) {
-            throw invalid(name, "version is missing");
+            throw invalid(name, "version", "version is missing");
         }
         if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw invalid(name, "version is not an integer: " + node);
+            throw invalid(name, "version", "version is not an integer: " + node);
         }
         if (node.intValue() < 1) {
-            throw invalid(name, "version " + node.intValue() + " is not positive");
+            throw invalid(name, "version", "version " + node.intValue() + " is not positive");
         }
         return node.intValue();
     }
@@ -367,12 +387,12 @@ public final class MessageCodec {
     private static String requiredText(JsonNode data, String field) {
         JsonNode node = data.get(field);
         if (node == null || node.isNull()) {
-            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD,
-                    "data." + field + " is missing: the envelope must name the message type, e.g. \"type\": \"user.created\"");
+            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, field,
+                    "data." + field + " is missing: the envelope must name the message type, e.g. \"type\": \"user.created\"", null);
         }
         if (!node.isTextual() || node.asText().isEmpty()) {
-            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD,
-                    "data." + field + " is " + node + ", not a message name such as \"user.created\"");
+            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, field,
+                    "data." + field + " is " + node + ", not a message name such as \"user.created\"", null);
         }
         return node.asText();
     }
@@ -380,14 +400,14 @@ public final class MessageCodec {
     private static String text(JsonNode data, String field, String name) {
         JsonNode node = data.get(field);
         if (!node.isTextual()) {
-            throw invalid(name, field + " is JSON " + node.getNodeType() + ", not a string");
+            throw invalid(name, field, field + " is JSON " + node.getNodeType() + ", not a string");
         }
         return node.asText();
     }
 
-    private static MessageDecodingException invalid(String name, String problem) {
-        return new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD,
-                "envelope of message '" + name + "' is invalid: " + problem);
+    private static MessageDecodingException invalid(String name, String field, String problem) {
+        return new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, field,
+                "envelope of message '" + name + "' is invalid: " + problem, null);
     }
 
     private MessageDecodingException unknownType(Envelope envelope) {
