@@ -1,26 +1,35 @@
 package dev.eventbus.core;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.Calendar;
+import java.util.Date;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -33,54 +42,108 @@ import java.util.UUID;
  *           "occurred_on": "2026-11-22 10:15:30.123456", "attributes": {"user_id": "..."}, "meta": {}}}
  * }</pre>
  * Attributes are the payload's fields in snake_case ({@code userId} -> {@code user_id}); java.time
- * values are ISO-8601 strings. Unknown fields are ignored; a missing {@code id}, {@code occurred_on} or
- * {@code meta} gets a default (a random UUID, now, empty), as petisco does. Jackson runs without default
- * typing: a body can only become a type that was registered.
+ * values are ISO-8601 strings. Unknown fields are ignored; a
+ * missing {@code id}, {@code occurred_on} or {@code meta} gets a default (a random UUID, now, empty), as petisco
+ * does. Jackson runs without default typing: a body can only become a type that was registered.
+ *
+ * <p><b>Typed decoding is strict</b> with the {@link #defaultMapper()}: attributes that do not match their type are
+ * an {@link MessageDecodingException.Reason#ATTRIBUTES_MISMATCH} naming the field ({@code attributes.seq: expected an
+ * integer, got string "1"}), never coerced: a string, a fraction, {@code null} or {@code ""} for an integer, a
+ * number or boolean for a string, a missing or null primitive, an impossible date (February 30), a number for an
+ * enum or a time. A body with a duplicate key is refused. Untyped decoding ({@link #decodeUntyped}) takes attributes
+ * as they are. The envelope's own fields are checked with any mapper: {@code version} a positive JSON integer (not
+ * {@code "1"}), {@code type} a non-empty string, {@code id} a UUID, {@code type_message} one of the kinds,
+ * {@code occurred_on} a valid time, {@code attributes} and {@code meta} objects, nothing after the JSON value.
+ * Leniency is opt-in: {@link #lenientMapper()}, or a mapper of your own.
  *
  * <p>Thread-safe. Every decoding failure is a {@link MessageDecodingException} with a reason.
  */
 public final class MessageCodec {
 
-    /** petisco's {@code %Y-%m-%d %H:%M:%S.%f}, in UTC. */
-    private static final DateTimeFormatter WRITE_FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
-    /** Also reads ISO-8601 ({@code T} separator, 0-9 fraction digits, optional zone {@code Z} or offset). */
-    private static final DateTimeFormatter READ_FORMAT = new DateTimeFormatterBuilder()
-            .appendPattern("yyyy-MM-dd")
-            .optionalStart().appendLiteral(' ').optionalEnd()
-            .optionalStart().appendLiteral('T').optionalEnd()
-            .appendPattern("HH:mm:ss")
-            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
-            .toFormatter();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
     private final MessageRegistry registry;
     private final ObjectMapper mapper;
+    /** The mapper's reader, refusing anything after the body's JSON value whatever the mapper's settings. */
+    private final ObjectReader bodyReader;
 
-    /** A codec reading the types of {@code registry}, with the default Jackson settings described above. */
+    /** A codec reading the types of {@code registry}, with the {@link #defaultMapper()}: strict typed decoding. */
     public MessageCodec(MessageRegistry registry) {
         this(registry, defaultMapper());
     }
 
     /**
-     * A codec with a mapper of your own (for extra modules). It should ignore unknown properties and must
-     * not enable default typing.
+     * A codec with a mapper of your own (for extra modules, or other rules). Its settings decide how strictly
+     * attributes are mapped onto types and whether a duplicate key is refused; start from
+     * {@link #defaultMapperBuilder()} to keep eventbus's formats and rules. It should ignore unknown properties and
+     * must not enable default typing.
      */
     public MessageCodec(MessageRegistry registry, ObjectMapper mapper) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.bodyReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    /** The mapper the default codec uses: snake_case properties, java.time as ISO strings, unknown properties ignored. */
+    /**
+     * The mapper the default codec uses, built by {@link #defaultMapperBuilder()}: snake_case properties, java.time
+     * as described above, unknown properties ignored, and strict typed decoding.
+     */
     public static ObjectMapper defaultMapper() {
+        return defaultMapperBuilder().build();
+    }
+
+    /**
+     * The builder of {@link #defaultMapper()}, to add modules or change a setting while keeping the rest. Its rules
+     * for strict typed decoding are Jackson's own settings, so they apply however Jackson reads (a tree or a stream):
+     * <ul>
+     *   <li>{@code MapperFeature.ALLOW_COERCION_OF_SCALARS} off, and a {@code CoercionConfig} that fails on an integer,
+     *       a fraction or a boolean for a string and on an empty string for anything but a string;</li>
+     *   <li>{@code ACCEPT_FLOAT_AS_INT} off, {@code FAIL_ON_NULL_FOR_PRIMITIVES} and {@code FAIL_ON_NUMBERS_FOR_ENUMS}
+     *       on (a missing primitive is a null one: use a wrapper type or {@code Optional} for a field that may be absent);</li>
+     *   <li>{@code StreamReadFeature.STRICT_DUPLICATE_DETECTION} on;</li>
+     *   <li>dates and times resolved strictly (no February 30), as petisco's own readers do: java.time's ISO formats
+     *       and petisco's are, and {@code java.util.Date} and {@code Calendar} are made non-lenient. A field with a
+     *       {@code @JsonFormat} pattern of its own follows it (add {@code lenient = OptBoolean.FALSE} for strictness).</li>
+     * </ul>
+     */
+    public static JsonMapper.Builder defaultMapperBuilder() {
+        return baseMapperBuilder()
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .withCoercionConfig(LogicalType.Textual, config -> config
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfigDefaults(config -> config
+                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                        .setAcceptBlankAsEmpty(false))
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // java.time resolves strictly already (ISO formats, and WireTime's); the old date types need telling.
+                // Not defaultLeniency(false): it would make a user's @JsonFormat(pattern = "yyyy-...") unparseable
+                .withConfigOverride(Date.class, override -> override.setFormat(JsonFormat.Value.forLeniency(false)))
+                .withConfigOverride(Calendar.class, override -> override.setFormat(JsonFormat.Value.forLeniency(false)));
+    }
+
+    /**
+     * A mapper with the default one's names and formats but Jackson's lenient defaults: scalars coerced
+     * ({@code "1"} or {@code 1.5} for an int, {@code 5} for a string, {@code null} or {@code ""} for a primitive as
+     * its default), a duplicate key keeping the last value. For messages from producers you cannot fix:
+     * {@code new MessageCodec(registry, MessageCodec.lenientMapper())}. Impossible dates are refused all the same.
+     */
+    public static ObjectMapper lenientMapper() {
+        return baseMapperBuilder().build();
+    }
+
+    private static JsonMapper.Builder baseMapperBuilder() {
         return JsonMapper.builder()
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-                .build();
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
     }
 
     /** The registry this codec decodes with. */
@@ -178,10 +241,11 @@ public final class MessageCodec {
         T payload;
         try {
             payload = mapper.treeToValue(envelope.attributes(), type.javaType());
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-            throw new MessageDecodingException(MessageDecodingException.Reason.ATTRIBUTES_MISMATCH, "attributes of "
-                    + envelope.describe() + " do not map onto " + type.javaType().getName() + ": " + detail, e);
+        } catch (JsonProcessingException e) {
+            throw AttributeMismatch.of(e, envelope.describe(), type.javaType(), envelope.attributes());
+        } catch (IllegalArgumentException e) {
+            throw new MessageDecodingException(MessageDecodingException.Reason.ATTRIBUTES_MISMATCH, "attributes", "attributes of "
+                    + envelope.describe() + " do not map onto " + type.javaType().getName() + ": " + e.getMessage(), e);
         }
         if (payload == null) {
             throw new MessageDecodingException(MessageDecodingException.Reason.ATTRIBUTES_MISMATCH, "attributes of "
@@ -215,7 +279,14 @@ public final class MessageCodec {
     public Envelope decodeEnvelope(byte[] body) {
         JsonNode root;
         try {
-            root = mapper.readTree(body);
+            root = bodyReader.readTree(body);
+        } catch (StreamReadException e) {
+            MessageDecodingException duplicate = duplicateKey(e);
+            if (duplicate != null) {
+                throw duplicate;
+            }
+            throw new MessageDecodingException(MessageDecodingException.Reason.UNDECODABLE_BODY,
+                    "body is not JSON (" + summarize(e) + "); eventbus and petisco bodies are JSON objects {\"data\": {...}}", e);
         } catch (IOException e) {
             throw new MessageDecodingException(MessageDecodingException.Reason.UNDECODABLE_BODY,
                     "body is not JSON (" + summarize(e) + "); eventbus and petisco bodies are JSON objects {\"data\": {...}}", e);
@@ -253,93 +324,43 @@ public final class MessageCodec {
 
     /** Formats a time as petisco's {@code occurred_on}: UTC, microseconds, no zone. */
     public static String formatOccurredOn(Instant instant) {
-        LocalDateTime time = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-        if (time.getYear() < 1000 || time.getYear() > 9999) {
-            return WRITE_FORMAT.format(time);
-        }
-        // the common case written by hand: DateTimeFormatter costs more than the rest of the envelope's fields
-        char[] out = new char[26];
-        digits(out, 0, time.getYear(), 4);
-        out[4] = '-';
-        digits(out, 5, time.getMonthValue(), 2);
-        out[7] = '-';
-        digits(out, 8, time.getDayOfMonth(), 2);
-        out[10] = ' ';
-        digits(out, 11, time.getHour(), 2);
-        out[13] = ':';
-        digits(out, 14, time.getMinute(), 2);
-        out[16] = ':';
-        digits(out, 17, time.getSecond(), 2);
-        out[19] = '.';
-        digits(out, 20, time.getNano() / 1000, 6);
-        return new String(out);
-    }
-
-    private static void digits(char[] out, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            out[i] = (char) ('0' + value % 10);
-            value /= 10;
-        }
+        return WireTime.format(instant);
     }
 
     /**
-     * Parses an {@code occurred_on} value (petisco's format or ISO-8601; UTC when no zone is given).
+     * Parses an {@code occurred_on} value (petisco's format or ISO-8601; UTC when no zone is given), strictly: an
+     * impossible date or time such as February 30 is an error, not the nearest valid one.
      *
-     * @throws MessageDecodingException INVALID_FIELD if it is neither
+     * @throws MessageDecodingException INVALID_FIELD if it is neither, saying why
      */
     public static Instant parseOccurredOn(String value, String messageName) {
-        if (value.length() < 11 || value.charAt(10) != ' ' && value.charAt(10) != 'T') {
-            throw invalid(messageName, "occurred_on", "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
-        }
-        Instant petisco = parsePetiscoFormat(value);
-        if (petisco != null) {
-            return petisco;
-        }
         try {
-            var parsed = READ_FORMAT.parse(value);
-            LocalDateTime local = LocalDateTime.from(parsed);
-            ZoneOffset offset = parsed.isSupported(ChronoField.OFFSET_SECONDS) ? ZoneOffset.from(parsed) : ZoneOffset.UTC;
-            return local.toInstant(offset);
-        } catch (DateTimeParseException e) {
-            throw invalid(messageName, "occurred_on", "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
+            return WireTime.parseInstant(value);
+        } catch (DateTimeException e) {
+            throw invalid(messageName, "occurred_on", "occurred_on " + quote(value) + " is not a time like "
+                    + WireTime.EXAMPLE + " (UTC): " + e.getMessage());
         }
     }
 
     /**
-     * petisco's own {@code yyyy-MM-dd HH:mm:ss.ffffff} (what every eventbus and petisco publisher writes) read by hand,
-     * or null for anything else, including out-of-range fields, which the general parser then handles (and resolves
-     * or rejects) as before.
+     * The error for a duplicate key, which {@code STRICT_DUPLICATE_DETECTION} reports as a parse error; null for any
+     * other parse error. A duplicate is refused because readers disagree on which value counts.
      */
-    private static Instant parsePetiscoFormat(String value) {
-        if (value.length() != 26 || value.charAt(4) != '-' || value.charAt(7) != '-' || value.charAt(10) != ' '
-                || value.charAt(13) != ':' || value.charAt(16) != ':' || value.charAt(19) != '.') {
+    private static MessageDecodingException duplicateKey(StreamReadException e) {
+        String text = e.getOriginalMessage();
+        JsonParser parser = e.getProcessor();
+        if (text == null || !text.startsWith("Duplicate field '") || parser == null) {
             return null;
         }
-        int year = number(value, 0, 4);
-        int month = number(value, 5, 2);
-        int day = number(value, 8, 2);
-        int hour = number(value, 11, 2);
-        int minute = number(value, 14, 2);
-        int second = number(value, 17, 2);
-        int micros = number(value, 20, 6);
-        if (year < 1 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()
-                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || micros < 0) {
-            return null;
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext context = parser.getParsingContext(); context != null && !context.inRoot(); context = context.getParent()) {
+            parts.addFirst(context.inArray() ? "[" + context.getCurrentIndex() + "]" : "." + context.getCurrentName());
         }
-        return LocalDateTime.of(year, month, day, hour, minute, second, micros * 1000).toInstant(ZoneOffset.UTC);
-    }
-
-    /** The decimal number in {@code value[at, at + width)}, or -1 if a character is not an ASCII digit. */
-    private static int number(String value, int at, int width) {
-        int result = 0;
-        for (int i = at; i < at + width; i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            result = result * 10 + (c - '0');
-        }
-        return result;
+        String path = String.join("", parts).substring(parts.isEmpty() ? 0 : 1);
+        String field = path.startsWith("data.") ? path.substring("data.".length()) : null;
+        return new MessageDecodingException(MessageDecodingException.Reason.UNDECODABLE_BODY, field, "body has the key "
+                + text.substring("Duplicate field ".length()) + " twice at " + path + ": a body with a duplicate key is"
+                + " ambiguous (JSON readers disagree on which value counts), so it is refused", e);
     }
 
     /** The id: a UUID, or a new one when missing or null (as petisco does); anything else is invalid. */
@@ -416,6 +437,11 @@ public final class MessageCodec {
                 : "registered versions of '" + envelope.name() + "': " + versions;
         return new MessageDecodingException(MessageDecodingException.Reason.UNKNOWN_TYPE, "no Java type for "
                 + envelope.describe() + " (" + known + "); subscribe a handler to it or register its class");
+    }
+
+    /** A value quoted for an error, cut to a readable length (it comes from the network). */
+    private static String quote(String value) {
+        return value.length() > 60 ? "'" + value.substring(0, 60) + "...' (" + value.length() + " characters)" : "'" + value + "'";
     }
 
     private static String fieldNames(JsonNode object) {
