@@ -41,8 +41,9 @@ import java.util.UUID;
  * {"data": {"id": "...", "type": "user.created", "type_message": "domain_event", "version": 1,
  *           "occurred_on": "2026-11-22 10:15:30.123456", "attributes": {"user_id": "..."}, "meta": {}}}
  * }</pre>
- * Attributes are the payload's fields in snake_case ({@code userId} -> {@code user_id}); java.time
- * values are ISO-8601 strings. Unknown fields are ignored; a
+ * Attributes are the payload's fields in snake_case ({@code userId} -> {@code user_id}). {@code Instant} and
+ * {@code LocalDateTime} values are written in petisco's format ({@code 2026-11-22 10:15:30.123456}, UTC for an
+ * Instant), other java.time values as ISO-8601; times are read in either format. Unknown fields are ignored; a
  * missing {@code id}, {@code occurred_on} or {@code meta} gets a default (a random UUID, now, empty), as petisco
  * does. Jackson runs without default typing: a body can only become a type that was registered.
  *
@@ -140,6 +141,8 @@ public final class MessageCodec {
         return JsonMapper.builder()
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .addModule(new JavaTimeModule())
+                // after JavaTimeModule, so that petisco's time format wins for the types it covers
+                .addModule(WireTime.module())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

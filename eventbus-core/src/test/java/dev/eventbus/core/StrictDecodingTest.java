@@ -282,5 +282,7 @@ class StrictDecodingTest {
                 MessageCodec.defaultMapperBuilder().addModule(new com.fasterxml.jackson.databind.module.SimpleModule("extra")).build());
         MessageDecodingException error = assertThrows(MessageDecodingException.class, () -> extended.decode(with("seq", "\"1\"")));
         assertEquals("attributes.seq", error.field());
+        assertEquals("2026-11-22 10:15:30.000000", MessageCodec.defaultMapperBuilder().build()
+                .convertValue(Instant.parse("2026-11-22T10:15:30Z"), String.class), "and petisco's time format");
     }
 }
