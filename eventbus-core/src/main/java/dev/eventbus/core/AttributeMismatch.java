@@ -187,7 +187,7 @@ final class AttributeMismatch {
             return "a duration like PT30M";
         }
         if (Temporal.class.isAssignableFrom(type) || TemporalAmount.class.isAssignableFrom(type)) {
-            return "a " + type.getSimpleName() + " in ISO-8601";
+            return article(type.getSimpleName()) + " in ISO-8601";
         }
         if (type == UUID.class) {
             return "a UUID";
@@ -201,7 +201,11 @@ final class AttributeMismatch {
         if (Map.class.isAssignableFrom(type) || type.isRecord() || !type.isPrimitive() && !type.getName().startsWith("java.")) {
             return "an object";
         }
-        return "a " + type.getSimpleName();
+        return article(type.getSimpleName());
+    }
+
+    private static String article(String noun) {
+        return ("AEIOUaeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
     }
 
     private static String range(Class<?> type) {

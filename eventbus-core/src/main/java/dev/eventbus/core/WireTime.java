@@ -134,10 +134,9 @@ final class WireTime {
             return new Parsed(petisco, null);
         }
         // the date has 10 characters, more for years past 9999 ("+10000-01-01"); then a space or a T
-        int separator = text.indexOf(' ');
-        if (separator < 0) {
-            separator = text.indexOf('T');
-        }
+        int space = text.indexOf(' ');
+        int t = text.indexOf('T');
+        int separator = space < 0 ? t : t < 0 ? space : Math.min(space, t);
         if (separator < 10) {
             throw new DateTimeParseException("not a time like " + EXAMPLE + " (no space or T between date and time)", text,
                     Math.max(0, separator));
@@ -158,7 +157,10 @@ final class WireTime {
 
     /** Reads a time as an instant: UTC when it has no zone. */
     static Instant parseInstant(String text) {
-        Parsed parsed = parse(text);
+        return instant(parse(text));
+    }
+
+    private static Instant instant(Parsed parsed) {
         return parsed.local().toInstant(parsed.offset() == null ? ZoneOffset.UTC : parsed.offset());
     }
 
@@ -207,8 +209,8 @@ final class WireTime {
         module.addSerializer(Instant.class, new TimeSerializer<>(Instant.class, WireTime::format, InstantSerializer.INSTANCE));
         module.addSerializer(LocalDateTime.class, new TimeSerializer<>(LocalDateTime.class, WireTime::format,
                 LocalDateTimeSerializer.INSTANCE));
-        module.addDeserializer(Instant.class, new TimeDeserializer<>(Instant.class, (parsed, text) ->
-                parsed.local().toInstant(parsed.offset() == null ? ZoneOffset.UTC : parsed.offset()), InstantDeserializer.INSTANT));
+        module.addDeserializer(Instant.class, new TimeDeserializer<>(Instant.class, (parsed, text) -> instant(parsed),
+                InstantDeserializer.INSTANT));
         module.addDeserializer(LocalDateTime.class, new TimeDeserializer<>(LocalDateTime.class, (parsed, text) -> {
             if (parsed.offset() != null) {
                 throw new DateTimeParseException("a LocalDateTime has no zone, but this time has the offset " + parsed.offset()
