@@ -373,6 +373,7 @@ class MessageCodecTest {
                 assertEquals(MessageDecodingException.Reason.INVALID_FIELD, error.reason(), () -> "reason for id " + id);
                 assertEquals("id", error.field(), () -> "field for id " + id);
                 assertMessageContains(error, expected);
+                assertEquals(DeadLetterReason.UNDECODABLE, DeadLetterReason.forFailure(error, true), "dead-lettered at once");
             }
         });
     }
