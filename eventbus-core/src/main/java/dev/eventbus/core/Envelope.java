@@ -11,7 +11,7 @@ import java.util.Objects;
  * A decoded message body before its attributes are mapped to a Java type: what the wire says.
  * Used to validate attributes against a schema, and by store handlers that take every message.
  *
- * @param id         the message id
+ * @param id         the message id, a UUID in canonical form
  * @param name       the message name ({@code type} on the wire)
  * @param version    the version
  * @param kind       the kind ({@code type_message} on the wire)
@@ -22,9 +22,17 @@ import java.util.Objects;
 public record Envelope(String id, String name, int version, MessageKind kind, Instant occurredOn, ObjectNode attributes,
                        Map<String, Object> meta) {
 
+    /**
+     * Checks the envelope.
+     *
+     * @throws InvalidMessageException if the id is not a UUID in canonical form
+     */
     public Envelope {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
+        if (!MessageIds.isUuid(id)) {
+            throw MessageIds.invalid(id, name, version);
+        }
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(occurredOn, "occurredOn");
         Objects.requireNonNull(attributes, "attributes");

@@ -15,7 +15,8 @@ import java.util.UUID;
  * <p>The envelope is the bus's concern, so it lives here rather than in the payload: events stay plain
  * records with only their domain fields.
  *
- * @param id         unique id; a random UUID for new messages, kept as given when read from the wire
+ * @param id         unique id, a UUID in canonical form ({@code 0b0c1f1e-7a55-4b5f-9a7e-3d1c2a4b5c6d}, as petisco
+ *                   requires): a random one for new messages, kept as given when read from the wire
  * @param name       dotted name, e.g. {@code user.created}
  * @param version    version of the message type
  * @param kind       domain event or command
@@ -27,9 +28,18 @@ import java.util.UUID;
 public record Message<T>(String id, String name, int version, MessageKind kind, Instant occurredOn, T payload,
                          Map<String, Object> meta) {
 
+    /**
+     * Checks the message.
+     *
+     * @throws InvalidMessageException if the id is not a UUID in canonical form (petisco services would never
+     *                                 handle the message), naming the id
+     */
     public Message {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
+        if (!MessageIds.isUuid(id)) {
+            throw MessageIds.invalid(id, name, version);
+        }
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(occurredOn, "occurredOn");
         Objects.requireNonNull(payload, "payload");
@@ -37,7 +47,7 @@ public record Message<T>(String id, String name, int version, MessageKind kind, 
     }
 
     /**
-     * Wraps a payload in a new message: a random UUID, now (truncated to microseconds, the wire's
+     * Wraps a payload in a new message: a random (version 4) UUID, now (truncated to microseconds, the wire's
      * precision) and empty meta. Name, version and kind come from {@link MessageType#of(Class)}.
      */
     public static <T> Message<T> of(T payload) {

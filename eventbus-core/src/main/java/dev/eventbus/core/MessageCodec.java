@@ -1,26 +1,35 @@
 package dev.eventbus.core;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.Calendar;
+import java.util.Date;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -32,55 +41,112 @@ import java.util.UUID;
  * {"data": {"id": "...", "type": "user.created", "type_message": "domain_event", "version": 1,
  *           "occurred_on": "2026-11-22 10:15:30.123456", "attributes": {"user_id": "..."}, "meta": {}}}
  * }</pre>
- * Attributes are the payload's fields in snake_case ({@code userId} -> {@code user_id}); java.time
- * values are ISO-8601 strings. Unknown fields are ignored; a missing {@code id}, {@code occurred_on} or
- * {@code meta} gets a default (a random UUID, now, empty), as petisco does. Jackson runs without default
- * typing: a body can only become a type that was registered.
+ * Attributes are the payload's fields in snake_case ({@code userId} -> {@code user_id}). {@code Instant} and
+ * {@code LocalDateTime} values are written in petisco's format ({@code 2026-11-22 10:15:30.123456}, UTC for an
+ * Instant), other java.time values as ISO-8601; times are read in either format. Unknown fields are ignored; a
+ * missing {@code id}, {@code occurred_on} or {@code meta} gets a default (a random UUID, now, empty), as petisco
+ * does. Jackson runs without default typing: a body can only become a type that was registered.
+ *
+ * <p><b>Typed decoding is strict</b> with the {@link #defaultMapper()}: attributes that do not match their type are
+ * an {@link MessageDecodingException.Reason#ATTRIBUTES_MISMATCH} naming the field ({@code attributes.seq: expected an
+ * integer, got string "1"}), never coerced: a string, a fraction, {@code null} or {@code ""} for an integer, a
+ * number or boolean for a string, a missing or null primitive, an impossible date (February 30), a number for an
+ * enum or a time. A body with a duplicate key is refused. Untyped decoding ({@link #decodeUntyped}) takes attributes
+ * as they are. The envelope's own fields are checked with any mapper: {@code version} a positive JSON integer (not
+ * {@code "1"}), {@code type} a non-empty string, {@code id} a UUID, {@code type_message} one of the kinds,
+ * {@code occurred_on} a valid time, {@code attributes} and {@code meta} objects, nothing after the JSON value.
+ * Leniency is opt-in: {@link #lenientMapper()}, or a mapper of your own.
  *
  * <p>Thread-safe. Every decoding failure is a {@link MessageDecodingException} with a reason.
  */
 public final class MessageCodec {
 
-    /** petisco's {@code %Y-%m-%d %H:%M:%S.%f}, in UTC. */
-    private static final DateTimeFormatter WRITE_FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
-    /** Also reads ISO-8601 ({@code T} separator, 0-9 fraction digits, optional zone {@code Z} or offset). */
-    private static final DateTimeFormatter READ_FORMAT = new DateTimeFormatterBuilder()
-            .appendPattern("yyyy-MM-dd")
-            .optionalStart().appendLiteral(' ').optionalEnd()
-            .optionalStart().appendLiteral('T').optionalEnd()
-            .appendPattern("HH:mm:ss")
-            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
-            .toFormatter();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
     private final MessageRegistry registry;
     private final ObjectMapper mapper;
+    /** The mapper's reader, refusing anything after the body's JSON value whatever the mapper's settings. */
+    private final ObjectReader bodyReader;
 
-    /** A codec reading the types of {@code registry}, with the default Jackson settings described above. */
+    /** A codec reading the types of {@code registry}, with the {@link #defaultMapper()}: strict typed decoding. */
     public MessageCodec(MessageRegistry registry) {
         this(registry, defaultMapper());
     }
 
     /**
-     * A codec with a mapper of your own (for extra modules). It should ignore unknown properties and must
-     * not enable default typing.
+     * A codec with a mapper of your own (for extra modules, or other rules). Its settings decide how strictly
+     * attributes are mapped onto types and whether a duplicate key is refused; start from
+     * {@link #defaultMapperBuilder()} to keep eventbus's formats and rules. It should ignore unknown properties and
+     * must not enable default typing.
      */
     public MessageCodec(MessageRegistry registry, ObjectMapper mapper) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.bodyReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    /** The mapper the default codec uses: snake_case properties, java.time as ISO strings, unknown properties ignored. */
+    /**
+     * The mapper the default codec uses, built by {@link #defaultMapperBuilder()}: snake_case properties, java.time
+     * as described above, unknown properties ignored, and strict typed decoding.
+     */
     public static ObjectMapper defaultMapper() {
+        return defaultMapperBuilder().build();
+    }
+
+    /**
+     * The builder of {@link #defaultMapper()}, to add modules or change a setting while keeping the rest. Its rules
+     * for strict typed decoding are Jackson's own settings, so they apply however Jackson reads (a tree or a stream):
+     * <ul>
+     *   <li>{@code MapperFeature.ALLOW_COERCION_OF_SCALARS} off, and a {@code CoercionConfig} that fails on an integer,
+     *       a fraction or a boolean for a string and on an empty string for anything but a string;</li>
+     *   <li>{@code ACCEPT_FLOAT_AS_INT} off, {@code FAIL_ON_NULL_FOR_PRIMITIVES} and {@code FAIL_ON_NUMBERS_FOR_ENUMS}
+     *       on (a missing primitive is a null one: use a wrapper type or {@code Optional} for a field that may be absent);</li>
+     *   <li>{@code StreamReadFeature.STRICT_DUPLICATE_DETECTION} on;</li>
+     *   <li>dates and times resolved strictly (no February 30), as petisco's own readers do: java.time's ISO formats
+     *       and petisco's are, and {@code java.util.Date} and {@code Calendar} are made non-lenient. A field with a
+     *       {@code @JsonFormat} pattern of its own follows it (add {@code lenient = OptBoolean.FALSE} for strictness).</li>
+     * </ul>
+     */
+    public static JsonMapper.Builder defaultMapperBuilder() {
+        return baseMapperBuilder()
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .withCoercionConfig(LogicalType.Textual, config -> config
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfigDefaults(config -> config
+                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                        .setAcceptBlankAsEmpty(false))
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // java.time resolves strictly already (ISO formats, and WireTime's); the old date types need telling.
+                // Not defaultLeniency(false): it would make a user's @JsonFormat(pattern = "yyyy-...") unparseable
+                .withConfigOverride(Date.class, override -> override.setFormat(JsonFormat.Value.forLeniency(false)))
+                .withConfigOverride(Calendar.class, override -> override.setFormat(JsonFormat.Value.forLeniency(false)));
+    }
+
+    /**
+     * A mapper with the default one's names and formats but Jackson's lenient defaults: scalars coerced
+     * ({@code "1"} or {@code 1.5} for an int, {@code 5} for a string, {@code null} or {@code ""} for a primitive as
+     * its default), a duplicate key keeping the last value. For messages from producers you cannot fix:
+     * {@code new MessageCodec(registry, MessageCodec.lenientMapper())}. Impossible dates are refused all the same.
+     */
+    public static ObjectMapper lenientMapper() {
+        return baseMapperBuilder().build();
+    }
+
+    private static JsonMapper.Builder baseMapperBuilder() {
         return JsonMapper.builder()
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .addModule(new JavaTimeModule())
+                // after JavaTimeModule, so that petisco's time format wins for the types it covers
+                .addModule(WireTime.module())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-                .build();
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
     }
 
     /** The registry this codec decodes with. */
@@ -89,11 +155,18 @@ public final class MessageCodec {
     }
 
     /**
-     * Writes a message as a JSON envelope (UTF-8).
+     * Writes a message as a JSON envelope (UTF-8), to be published.
      *
-     * @throws MessageEncodingException if the payload cannot be written as JSON
+     * @throws MessageEncodingException if the payload cannot be written as JSON, or the message has kind
+     *                                  {@link MessageKind#MESSAGE}, which no routing key or queue carries
      */
     public byte[] encode(Message<?> message) {
+        if (message.kind() == MessageKind.MESSAGE) {
+            throw new MessageEncodingException(message.describe() + " cannot be published: its kind is message, petisco's"
+                    + " untyped base kind, which petisco and eventbus read but never route (routing keys and queues say event"
+                    + " or command); publish it as a domain event or a command, e.g. new Message<>(id, name, version,"
+                    + " MessageKind.DOMAIN_EVENT, occurredOn, payload, meta)");
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator json = mapper.getFactory().createGenerator(out)) {
             json.writeStartObject();
@@ -155,9 +228,9 @@ public final class MessageCodec {
         MessageType<?> type = registry.find(envelope.name(), envelope.version())
                 .orElseThrow(() -> unknownType(envelope));
         if (envelope.kind() != type.kind() && envelope.kind() != MessageKind.MESSAGE) {
-            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, envelope.describe()
+            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, "type_message", envelope.describe()
                     + " says type_message '" + envelope.kind().wireValue() + "' but " + type.javaType().getName()
-                    + " is registered as " + type.kind().wireValue());
+                    + " is registered as " + type.kind().wireValue(), null);
         }
         return toMessage(envelope, type);
     }
@@ -171,10 +244,11 @@ public final class MessageCodec {
         T payload;
         try {
             payload = mapper.treeToValue(envelope.attributes(), type.javaType());
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-            throw new MessageDecodingException(MessageDecodingException.Reason.ATTRIBUTES_MISMATCH, "attributes of "
-                    + envelope.describe() + " do not map onto " + type.javaType().getName() + ": " + detail, e);
+        } catch (JsonProcessingException e) {
+            throw AttributeMismatch.of(e, envelope.describe(), type.javaType(), envelope.attributes());
+        } catch (IllegalArgumentException e) {
+            throw new MessageDecodingException(MessageDecodingException.Reason.ATTRIBUTES_MISMATCH, "attributes", "attributes of "
+                    + envelope.describe() + " do not map onto " + type.javaType().getName() + ": " + e.getMessage(), e);
         }
         if (payload == null) {
             throw new MessageDecodingException(MessageDecodingException.Reason.ATTRIBUTES_MISMATCH, "attributes of "
@@ -208,7 +282,14 @@ public final class MessageCodec {
     public Envelope decodeEnvelope(byte[] body) {
         JsonNode root;
         try {
-            root = mapper.readTree(body);
+            root = bodyReader.readTree(body);
+        } catch (StreamReadException e) {
+            MessageDecodingException duplicate = duplicateKey(e);
+            if (duplicate != null) {
+                throw duplicate;
+            }
+            throw new MessageDecodingException(MessageDecodingException.Reason.UNDECODABLE_BODY,
+                    "body is not JSON (" + summarize(e) + "); eventbus and petisco bodies are JSON objects {\"data\": {...}}", e);
         } catch (IOException e) {
             throw new MessageDecodingException(MessageDecodingException.Reason.UNDECODABLE_BODY,
                     "body is not JSON (" + summarize(e) + "); eventbus and petisco bodies are JSON objects {\"data\": {...}}", e);
@@ -226,16 +307,16 @@ public final class MessageCodec {
         String name = requiredText(data, "type");
         MessageKind kind = kind(data, name);
         int version = version(data, name);
-        String id = data.hasNonNull("id") ? text(data, "id", name) : UUID.randomUUID().toString();
+        String id = id(data, name);
         Instant occurredOn = data.hasNonNull("occurred_on") ? parseOccurredOn(text(data, "occurred_on", name), name)
                 : Instant.now().truncatedTo(ChronoUnit.MICROS);
         JsonNode attributes = data.get("attributes");
         if (attributes != null && !attributes.isNull() && !attributes.isObject()) {
-            throw invalid(name, "attributes is JSON " + attributes.getNodeType() + ", not an object");
+            throw invalid(name, "attributes", "attributes is JSON " + attributes.getNodeType() + ", not an object");
         }
         JsonNode meta = data.get("meta");
         if (meta != null && !meta.isNull() && !meta.isObject()) {
-            throw invalid(name, "meta is JSON " + meta.getNodeType() + ", not an object");
+            throw invalid(name, "meta", "meta is JSON " + meta.getNodeType() + ", not an object");
         }
         ObjectNode attributeObject = attributes instanceof ObjectNode object ? object : mapper.createObjectNode();
         // an empty meta (the usual case) skips Jackson's conversion, which would return the same empty LinkedHashMap
@@ -246,93 +327,56 @@ public final class MessageCodec {
 
     /** Formats a time as petisco's {@code occurred_on}: UTC, microseconds, no zone. */
     public static String formatOccurredOn(Instant instant) {
-        LocalDateTime time = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-        if (time.getYear() < 1000 || time.getYear() > 9999) {
-            return WRITE_FORMAT.format(time);
-        }
-        // the common case written by hand: DateTimeFormatter costs more than the rest of the envelope's fields
-        char[] out = new char[26];
-        digits(out, 0, time.getYear(), 4);
-        out[4] = '-';
-        digits(out, 5, time.getMonthValue(), 2);
-        out[7] = '-';
-        digits(out, 8, time.getDayOfMonth(), 2);
-        out[10] = ' ';
-        digits(out, 11, time.getHour(), 2);
-        out[13] = ':';
-        digits(out, 14, time.getMinute(), 2);
-        out[16] = ':';
-        digits(out, 17, time.getSecond(), 2);
-        out[19] = '.';
-        digits(out, 20, time.getNano() / 1000, 6);
-        return new String(out);
-    }
-
-    private static void digits(char[] out, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            out[i] = (char) ('0' + value % 10);
-            value /= 10;
-        }
+        return WireTime.format(instant);
     }
 
     /**
-     * Parses an {@code occurred_on} value (petisco's format or ISO-8601; UTC when no zone is given).
+     * Parses an {@code occurred_on} value (petisco's format or ISO-8601; UTC when no zone is given), strictly: an
+     * impossible date or time such as February 30 is an error, not the nearest valid one.
      *
-     * @throws MessageDecodingException INVALID_FIELD if it is neither
+     * @throws MessageDecodingException INVALID_FIELD if it is neither, saying why
      */
     public static Instant parseOccurredOn(String value, String messageName) {
-        if (value.length() < 11 || value.charAt(10) != ' ' && value.charAt(10) != 'T') {
-            throw invalid(messageName, "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
-        }
-        Instant petisco = parsePetiscoFormat(value);
-        if (petisco != null) {
-            return petisco;
-        }
         try {
-            var parsed = READ_FORMAT.parse(value);
-            LocalDateTime local = LocalDateTime.from(parsed);
-            ZoneOffset offset = parsed.isSupported(ChronoField.OFFSET_SECONDS) ? ZoneOffset.from(parsed) : ZoneOffset.UTC;
-            return local.toInstant(offset);
-        } catch (DateTimeParseException e) {
-            throw invalid(messageName, "occurred_on '" + value + "' is not a time like 2026-11-22 10:15:30.123456 (UTC)");
+            return WireTime.parseInstant(value);
+        } catch (DateTimeException e) {
+            throw invalid(messageName, "occurred_on", "occurred_on " + quote(value) + " is not a time like "
+                    + WireTime.EXAMPLE + " (UTC): " + e.getMessage());
         }
     }
 
     /**
-     * petisco's own {@code yyyy-MM-dd HH:mm:ss.ffffff} (what every eventbus and petisco publisher writes) read by hand,
-     * or null for anything else, including out-of-range fields, which the general parser then handles (and resolves
-     * or rejects) as before.
+     * The error for a duplicate key, which {@code STRICT_DUPLICATE_DETECTION} reports as a parse error; null for any
+     * other parse error. A duplicate is refused because readers disagree on which value counts.
      */
-    private static Instant parsePetiscoFormat(String value) {
-        if (value.length() != 26 || value.charAt(4) != '-' || value.charAt(7) != '-' || value.charAt(10) != ' '
-                || value.charAt(13) != ':' || value.charAt(16) != ':' || value.charAt(19) != '.') {
+    private static MessageDecodingException duplicateKey(StreamReadException e) {
+        String text = e.getOriginalMessage();
+        JsonParser parser = e.getProcessor();
+        if (text == null || !text.startsWith("Duplicate field '") || parser == null) {
             return null;
         }
-        int year = number(value, 0, 4);
-        int month = number(value, 5, 2);
-        int day = number(value, 8, 2);
-        int hour = number(value, 11, 2);
-        int minute = number(value, 14, 2);
-        int second = number(value, 17, 2);
-        int micros = number(value, 20, 6);
-        if (year < 1 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()
-                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || micros < 0) {
-            return null;
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext context = parser.getParsingContext(); context != null && !context.inRoot(); context = context.getParent()) {
+            parts.addFirst(context.inArray() ? "[" + context.getCurrentIndex() + "]" : "." + context.getCurrentName());
         }
-        return LocalDateTime.of(year, month, day, hour, minute, second, micros * 1000).toInstant(ZoneOffset.UTC);
+        String path = String.join("", parts).substring(parts.isEmpty() ? 0 : 1);
+        String field = path.startsWith("data.") ? path.substring("data.".length()) : null;
+        return new MessageDecodingException(MessageDecodingException.Reason.UNDECODABLE_BODY, field, "body has the key "
+                + text.substring("Duplicate field ".length()) + " twice at " + path + ": a body with a duplicate key is"
+                + " ambiguous (JSON readers disagree on which value counts), so it is refused", e);
     }
 
-    /** The decimal number in {@code value[at, at + width)}, or -1 if a character is not an ASCII digit. */
-    private static int number(String value, int at, int width) {
-        int result = 0;
-        for (int i = at; i < at + width; i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            result = result * 10 + (c - '0');
+    /** The id: a UUID, or a new one when missing or null (as petisco does); anything else is invalid. */
+    private static String id(JsonNode data, String name) {
+        JsonNode node = data.get("id");
+        if (node == null || node.isNull()) {
+            return UUID.randomUUID().toString();
         }
-        return result;
+        String id = text(data, "id", name);
+        if (!MessageIds.isUuid(id)) {
+            throw invalid(name, "id", "id " + MessageIds.problem(id));
+        }
+        return id;
     }
 
     private static MessageKind kind(JsonNode data, String name) {
@@ -341,25 +385,25 @@ public final class MessageCodec {
             return MessageKind.DOMAIN_EVENT;
         }
         if (!node.isTextual()) {
-            throw invalid(name, "type_message is JSON " + node.getNodeType() + ", not a string");
+            throw invalid(name, "type_message", "type_message is JSON " + node.getNodeType() + ", not a string");
         }
         try {
             return MessageKind.fromWire(node.asText());
         } catch (IllegalArgumentException e) {
-            throw invalid(name, e.getMessage());
+            throw invalid(name, "type_message", e.getMessage());
         }
     }
 
     private static int version(JsonNode data, String name) {
         JsonNode node = data.get("version");
         if (node == null || node.isNull()) {
-            throw invalid(name, "version is missing");
+            throw invalid(name, "version", "version is missing");
         }
         if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw invalid(name, "version is not an integer: " + node);
+            throw invalid(name, "version", "version is not an integer: " + node);
         }
         if (node.intValue() < 1) {
-            throw invalid(name, "version " + node.intValue() + " is not positive");
+            throw invalid(name, "version", "version " + node.intValue() + " is not positive");
         }
         return node.intValue();
     }
@@ -367,12 +411,12 @@ public final class MessageCodec {
     private static String requiredText(JsonNode data, String field) {
         JsonNode node = data.get(field);
         if (node == null || node.isNull()) {
-            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD,
-                    "data." + field + " is missing: the envelope must name the message type, e.g. \"type\": \"user.created\"");
+            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, field,
+                    "data." + field + " is missing: the envelope must name the message type, e.g. \"type\": \"user.created\"", null);
         }
         if (!node.isTextual() || node.asText().isEmpty()) {
-            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD,
-                    "data." + field + " is " + node + ", not a message name such as \"user.created\"");
+            throw new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, field,
+                    "data." + field + " is " + node + ", not a message name such as \"user.created\"", null);
         }
         return node.asText();
     }
@@ -380,14 +424,14 @@ public final class MessageCodec {
     private static String text(JsonNode data, String field, String name) {
         JsonNode node = data.get(field);
         if (!node.isTextual()) {
-            throw invalid(name, field + " is JSON " + node.getNodeType() + ", not a string");
+            throw invalid(name, field, field + " is JSON " + node.getNodeType() + ", not a string");
         }
         return node.asText();
     }
 
-    private static MessageDecodingException invalid(String name, String problem) {
-        return new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD,
-                "envelope of message '" + name + "' is invalid: " + problem);
+    private static MessageDecodingException invalid(String name, String field, String problem) {
+        return new MessageDecodingException(MessageDecodingException.Reason.INVALID_FIELD, field,
+                "envelope of message '" + name + "' is invalid: " + problem, null);
     }
 
     private MessageDecodingException unknownType(Envelope envelope) {
@@ -396,6 +440,11 @@ public final class MessageCodec {
                 : "registered versions of '" + envelope.name() + "': " + versions;
         return new MessageDecodingException(MessageDecodingException.Reason.UNKNOWN_TYPE, "no Java type for "
                 + envelope.describe() + " (" + known + "); subscribe a handler to it or register its class");
+    }
+
+    /** A value quoted for an error, cut to a readable length (it comes from the network). */
+    private static String quote(String value) {
+        return value.length() > 60 ? "'" + value.substring(0, 60) + "...' (" + value.length() + " characters)" : "'" + value + "'";
     }
 
     private static String fieldNames(JsonNode object) {

@@ -13,15 +13,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * Maps message names and versions to Java types, so a body can be decoded into the right class.
  * Thread-safe; register types before messages of them arrive.
  *
- * <p>Each type is also found under the name petisco derives for it (acronyms split letter by letter,
- * {@code h.t.t.p.request.done}), so messages from petisco services decode as well.
+ * <p>A type is found under its own name only. Derived names are the names petisco derives (a class whose name
+ * petisco would spell differently, such as one with an acronym, is refused by {@link MessageType#of(Class)}
+ * until it has a {@link MessageName}), so messages from petisco services decode without aliases.
  */
 public final class MessageRegistry {
 
     private final Map<String, MessageType<?>> byNameAndVersion = new ConcurrentHashMap<>();
     private final Map<Class<?>, MessageType<?>> byClass = new ConcurrentHashMap<>();
 
-    /** Registers the given classes, reading their types with {@link MessageType#of(Class)}. */
+    /**
+     * Registers the given classes, reading their types with {@link MessageType#of(Class)}.
+     *
+     * @throws ConfigurationException if a class has no valid name (see {@link Names#messageName(Class)}: a class name
+     *                                with an acronym needs a {@link MessageName}) or clashes with a registered one
+     */
     public MessageRegistry register(Class<?>... types) {
         for (Class<?> type : types) {
             register(MessageType.of(type));
@@ -36,18 +42,13 @@ public final class MessageRegistry {
      */
     public synchronized MessageRegistry register(MessageType<?> type) {
         putUnique(key(type.name(), type.version()), type);
-        String petiscoName = Names.petiscoMessageName(type.javaType());
-        if (!petiscoName.equals(type.name()) && !byNameAndVersion.containsKey(key(petiscoName, type.version()))) {
-            byNameAndVersion.put(key(petiscoName, type.version()), type);
-        }
         byClass.put(type.javaType(), type);
         return this;
     }
 
     private void putUnique(String key, MessageType<?> type) {
         MessageType<?> existing = byNameAndVersion.get(key);
-        if (existing != null && !existing.javaType().equals(type.javaType())
-                && existing.name().equals(type.name())) {
+        if (existing != null && !existing.javaType().equals(type.javaType())) {
             throw new ConfigurationException("message " + type.name() + " v" + type.version() + " is registered twice: as "
                     + existing.javaType().getName() + " and as " + type.javaType().getName()
                     + "; give one a different @MessageName or @MessageVersion");
@@ -78,7 +79,7 @@ public final class MessageRegistry {
     public Set<Integer> versions(String name) {
         Set<Integer> versions = new TreeSet<>();
         for (MessageType<?> type : byNameAndVersion.values()) {
-            if (type.name().equals(name) || Names.petiscoMessageName(type.javaType()).equals(name)) {
+            if (type.name().equals(name)) {
                 versions.add(type.version());
             }
         }

@@ -12,14 +12,24 @@ import java.util.Objects;
  * @param javaType the class that attributes are mapped to
  * @param name     the dotted message name, e.g. {@code user.created}
  * @param version  the version, 1 or more
- * @param kind     domain event or command
+ * @param kind     domain event or command ({@link MessageKind#MESSAGE} is read from the wire only, never a type's kind)
  * @param <T>      the Java type
  */
 public record MessageType<T>(Class<T> javaType, String name, int version, MessageKind kind) {
 
+    /**
+     * Checks the type.
+     *
+     * @throws ConfigurationException if the name or version is invalid, or the kind is {@link MessageKind#MESSAGE}
+     */
     public MessageType {
         Objects.requireNonNull(javaType, "javaType");
         Objects.requireNonNull(kind, "kind");
+        if (kind == MessageKind.MESSAGE) {
+            throw new ConfigurationException("message type " + javaType.getName() + " has kind message: that is petisco's"
+                    + " untyped base kind, read from the wire but never published or subscribed to, since no routing key or"
+                    + " queue carries it; give it kind DOMAIN_EVENT or COMMAND (MessageType.of reads Event or Command)");
+        }
         Names.requireMessageName(name, "message name of " + javaType.getName());
         if (version < 1) {
             throw new ConfigurationException("version " + version + " of " + javaType.getName()

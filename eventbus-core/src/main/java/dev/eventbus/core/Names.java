@@ -11,10 +11,12 @@ import java.util.regex.Pattern;
  * Derives message and handler names from Java class names, and checks names against the rules of
  * the convention. Stateless and thread-safe.
  *
- * <p>Words are split where a lower-case letter or digit meets an upper-case one, and inside a run of
- * capitals before its last letter when a lower-case letter follows ({@code HTTPRequestFailed} ->
- * {@code http.request.failed}); digits stay with the word before them ({@code UserV2Created} ->
- * {@code user.v2.created}).
+ * <p>Message names: words are split where a lower-case letter or digit meets an upper-case one; digits stay
+ * with the word before them ({@code UserV2Created} -> {@code user.v2.created}). That is also the name petisco
+ * derives, except for a run of capitals: petisco splits every capital ({@code HTTPRequestDone} ->
+ * {@code h.t.t.p.request.done}), so a class name with an acronym has no derived name: annotate it with
+ * {@link MessageName}. Handler names split acronyms as words ({@code HTTPCallbackHandler} ->
+ * {@code http_callback_handler}); petisco never derives those.
  */
 public final class Names {
 
@@ -29,37 +31,67 @@ public final class Names {
     }
 
     /**
-     * The message name for a class: its simple name in dotted snake case ({@code UserCreated} ->
-     * {@code user.created}), or the value of its {@link MessageName} annotation.
+     * The message name for a class: the value of its {@link MessageName} annotation, or else its simple name in
+     * dotted snake case ({@code UserCreated} -> {@code user.created}), which is also the name petisco derives.
+     *
+     * @throws ConfigurationException for an invalid annotation value, or for a class name that petisco would spell
+     *                                differently (an acronym, {@code HTTPRequestDone}: eventbus would say
+     *                                {@code http.request.done}, petisco says {@code h.t.t.p.request.done}): the
+     *                                error names both spellings and the annotation to add, because a message
+     *                                published under a name no petisco service derives reaches none of them
      */
     public static String messageName(Class<?> type) {
         MessageName annotation = type.getAnnotation(MessageName.class);
         if (annotation != null) {
             return requireMessageName(annotation.value(), "@MessageName on " + type.getName());
         }
-        return String.join(".", words(simpleName(type)));
+        String simpleName = simpleName(type);
+        String derived = String.join(".", words(simpleName));
+        String petisco = petiscoName(simpleName);
+        if (!derived.equals(petisco)) {
+            throw new ConfigurationException(differentPetiscoName(type, derived, petisco));
+        }
+        return derived;
+    }
+
+    private static String differentPetiscoName(Class<?> type, String derived, String petisco) {
+        String problem = "no message name can be derived from " + type.getName() + ": eventbus would spell it '" + derived
+                + "' but petisco derives '" + petisco + "'";
+        if (!MESSAGE_NAME.matcher(petisco).matches()) {
+            return problem + ", which is not a valid message name; annotate the class with @MessageName(\"" + derived + "\")";
+        }
+        return problem + " from the same class name (it starts a word at every capital), so the two would never meet; annotate the class with "
+                + "@MessageName(\"" + petisco + "\") to share it with petisco services, or with @MessageName(\"" + derived
+                + "\") for a name of your own";
     }
 
     /**
      * The name petisco derives for the same class: every capital starts a word, so acronyms are split
-     * letter by letter ({@code HTTPRequestDone} -> {@code h.t.t.p.request.done}). Used to read messages
-     * that petisco services publish.
+     * letter by letter ({@code HTTPRequestDone} -> {@code h.t.t.p.request.done}); the {@link MessageName}
+     * value if the class has one. For a class without acronyms it equals {@link #messageName(Class)}.
      */
     public static String petiscoMessageName(Class<?> type) {
         MessageName annotation = type.getAnnotation(MessageName.class);
         if (annotation != null) {
             return annotation.value();
         }
-        String name = simpleName(type);
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isUpperCase(c) && i > 0) {
+        return petiscoName(simpleName(type));
+    }
+
+    /**
+     * petisco's {@code re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().replace("_", ".")}: a separator before every
+     * ASCII capital but the first character, and underscores become dots too.
+     */
+    private static String petiscoName(String className) {
+        StringBuilder out = new StringBuilder(className.length() + 8);
+        for (int i = 0; i < className.length(); i++) {
+            char c = className.charAt(i);
+            if (c >= 'A' && c <= 'Z' && i > 0) {
                 out.append('.');
             }
-            out.append(Character.toLowerCase(c));
+            out.append(c == '_' ? '.' : c);
         }
-        return out.toString();
+        return out.toString().toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -32,7 +32,7 @@ class ConventionTest {
     void eventRoutingKeyIsOrganizationServiceVersionEventName() {
         assertEquals("alice.petisco.1.event.user.created", alice.routingKey(userCreated));
         assertEquals("alice.petisco.1.event.user.created", alice.routingKey("user.created", 1, MessageKind.DOMAIN_EVENT));
-        Message<UserCreated> message = new Message<>("id-1", "user.created", 1, MessageKind.DOMAIN_EVENT, Instant.EPOCH,
+        Message<UserCreated> message = new Message<>("0b0c1f1e-7a55-4b5f-9a7e-3d1c2a4b5c6d", "user.created", 1, MessageKind.DOMAIN_EVENT, Instant.EPOCH,
                 new UserCreated("u-1"), Map.of());
         assertEquals("alice.petisco.1.event.user.created", alice.routingKey(message));
     }

@@ -119,7 +119,7 @@ class InMemoryEventBusTest {
         InMemoryEventBus bus = started(InMemoryEventBus.builder()
                 .subscribe(Subscription.of(CreateUser.class, "create_user_handler", received::add)));
 
-        bus.publish(new Message<>("as-event", "create.user", 1, MessageKind.DOMAIN_EVENT, Instant.now(),
+        bus.publish(new Message<>(UUID.randomUUID().toString(), "create.user", 1, MessageKind.DOMAIN_EVENT, Instant.now(),
                 new CreateUser("u-0"), Map.of()));
         bus.publish(new CreateUser("u-1"));
         awaitIdle(bus);

@@ -42,6 +42,7 @@ class MessageCodecTest {
     @MessageVersion(2)
     record UserCreatedV2(String userId) { }
 
+    @MessageName("h.t.t.p.request.done")
     record HTTPRequestDone(String url, int status) { }
 
     record AppointmentBooked(LocalDate day, Instant at, OffsetDateTime confirmedAt, Duration length) { }
@@ -65,6 +66,7 @@ class MessageCodecTest {
     static final class NoProperties {
     }
 
+    private static final String ID = "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final MessageCodec codec = new MessageCodec(new MessageRegistry()
             .register(UserCreated.class, SendWelcomeMail.class, HTTPRequestDone.class, AppointmentBooked.class, CacheCleared.class));
@@ -202,10 +204,10 @@ class MessageCodecTest {
 
     @Test
     void encodesPetiscosEnvelopeWithSnakeCaseAttributes() throws IOException {
-        Message<UserCreated> message = new Message<>("id-1", "user.created", 1, MessageKind.DOMAIN_EVENT,
+        Message<UserCreated> message = new Message<>(ID, "user.created", 1, MessageKind.DOMAIN_EVENT,
                 Instant.parse("2026-11-22T10:15:30.123456Z"), new UserCreated("u-1", "Alice"), Map.of("trace", "t"));
         JsonNode data = JSON.readTree(codec.encode(message)).get("data");
-        assertEquals("id-1", data.get("id").asText());
+        assertEquals(ID, data.get("id").asText());
         assertEquals("user.created", data.get("type").asText());
         assertEquals("domain_event", data.get("type_message").asText());
         assertEquals(1, data.get("version").intValue());
@@ -242,13 +244,13 @@ class MessageCodecTest {
     }
 
     @Test
-    void javaTimeFieldsAreIsoStringsAndRoundTrip() throws IOException {
+    void instantsAreWrittenInPetiscosFormatOtherJavaTimeFieldsAsIsoStringsAndAllRoundTrip() throws IOException {
         AppointmentBooked booked = new AppointmentBooked(LocalDate.of(2026, 11, 22), Instant.parse("2026-11-22T10:15:30.5Z"),
                 OffsetDateTime.of(2026, 11, 22, 11, 0, 0, 0, ZoneOffset.ofHours(1)), Duration.ofMinutes(30));
         Message<AppointmentBooked> message = Message.of(booked);
         JsonNode attributes = JSON.readTree(codec.encode(message)).get("data").get("attributes");
         assertEquals("2026-11-22", attributes.get("day").asText());
-        assertEquals("2026-11-22T10:15:30.500Z", attributes.get("at").asText());
+        assertEquals("2026-11-22 10:15:30.500000", attributes.get("at").asText(), "petisco's %Y-%m-%d %H:%M:%S.%f, in UTC");
         assertEquals("2026-11-22T11:00:00+01:00", attributes.get("confirmed_at").asText());
         assertEquals("PT30M", attributes.get("length").asText());
         assertEquals(message, codec.decode(codec.encode(message)));
@@ -280,14 +282,14 @@ class MessageCodecTest {
 
     @Test
     void payloadThatIsNotAJsonObjectCannotBeEncoded() {
-        Message<String> text = new Message<>("id-1", "note.taken", 1, MessageKind.DOMAIN_EVENT, Instant.EPOCH, "hello", Map.of());
+        Message<String> text = new Message<>(ID, "note.taken", 1, MessageKind.DOMAIN_EVENT, Instant.EPOCH, "hello", Map.of());
         MessageEncodingException error = assertThrows(MessageEncodingException.class, () -> codec.attributes(text));
         assertMessageContains(error, "attributes must be a JSON object");
     }
 
     @Test
     void payloadJacksonCannotWriteFailsWithAnEncodingError() {
-        Message<NoProperties> message = new Message<>("id-1", "no.properties", 1, MessageKind.DOMAIN_EVENT, Instant.EPOCH,
+        Message<NoProperties> message = new Message<>(ID, "no.properties", 1, MessageKind.DOMAIN_EVENT, Instant.EPOCH,
                 new NoProperties(), Map.of());
         MessageEncodingException error = assertThrows(MessageEncodingException.class, () -> codec.encode(message));
         assertMessageContains(error, "no.properties");
@@ -322,7 +324,7 @@ class MessageCodecTest {
     void typeWithoutAUsableCreatorDoesNotMap() {
         MessageCodec opaqueCodec = new MessageCodec(new MessageRegistry().register(new MessageType<>(Opaque.class, "opaque", 1,
                 MessageKind.DOMAIN_EVENT)));
-        byte[] body = opaqueCodec.encode(new Message<>("id-1", "opaque", 1, MessageKind.DOMAIN_EVENT, Instant.EPOCH,
+        byte[] body = opaqueCodec.encode(new Message<>(ID, "opaque", 1, MessageKind.DOMAIN_EVENT, Instant.EPOCH,
                 new Opaque("v"), Map.of()));
         MessageDecodingException error = assertThrows(MessageDecodingException.class, () -> opaqueCodec.decode(body));
         assertEquals(MessageDecodingException.Reason.ATTRIBUTES_MISMATCH, error.reason());
@@ -350,6 +352,63 @@ class MessageCodecTest {
             assertEquals(MessageDecodingException.Reason.INVALID_FIELD, error.reason(), () -> "reason for " + data);
             assertMessageContains(error, expected);
         });
+    }
+
+    @Test
+    void anIdThatIsNotAUuidIsAnInvalidFieldNamingTheId() {
+        Map<String, String> ids = new LinkedHashMap<>();
+        ids.put("\"\"", "id '' is not a UUID");
+        ids.put("\"x-1\"", "id 'x-1' is not a UUID");
+        ids.put("\"1-1-1-1-1\"", "id '1-1-1-1-1' is not a UUID");
+        ids.put("\"0b0c1f1e7a554b5f9a7e3d1c2a4b5c6d\"", "is not a UUID");
+        ids.put("\"{0b0c1f1e-7a55-4b5f-9a7e-3d1c2a4b5c6d}\"", "is not a UUID");
+        ids.put("\"" + "9".repeat(5000) + "\"", "(5000 characters) is not a UUID");
+        ids.put("5", "id is JSON NUMBER, not a string");
+        ids.put("{}", "id is JSON OBJECT, not a string");
+        ids.forEach((id, expected) -> {
+            byte[] body = envelope("{\"id\": " + id + ", \"type\": \"user.created\", \"version\": 1, \"attributes\": {}}");
+            for (var decoding : List.<java.util.function.Function<byte[], Message<?>>>of(codec::decode, codec::decodeUntyped)) {
+                MessageDecodingException error = assertThrows(MessageDecodingException.class, () -> decoding.apply(body),
+                        () -> "id " + id + " must be refused");
+                assertEquals(MessageDecodingException.Reason.INVALID_FIELD, error.reason(), () -> "reason for id " + id);
+                assertEquals("id", error.field(), () -> "field for id " + id);
+                assertMessageContains(error, expected);
+                assertEquals(DeadLetterReason.UNDECODABLE, DeadLetterReason.forFailure(error, true), "dead-lettered at once");
+            }
+        });
+    }
+
+    @Test
+    void aMissingOrNullIdGetsANewUuidAsPetiscoDoes() {
+        Message<?> message = codec.decode(envelope("{\"id\": null, \"type\": \"user.created\", \"version\": 1, "
+                + "\"attributes\": {\"user_id\": \"u\", \"name\": \"n\"}}"));
+        assertEquals(4, UUID.fromString(message.id()).version());
+        assertThrows(MessageDecodingException.class, () -> codec.decode(envelope("{\"id\": \"\", \"type\": \"user.created\", "
+                + "\"version\": 1, \"attributes\": {}}")), "an empty id is not a missing one");
+    }
+
+    @Test
+    void kindMessageCannotBePublished() {
+        Message<UserCreated> untyped = new Message<>(ID, "user.created", 1, MessageKind.MESSAGE, Instant.EPOCH,
+                new UserCreated("u-1", "Alice"), Map.of());
+        MessageEncodingException error = assertThrows(MessageEncodingException.class, () -> codec.encode(untyped));
+        assertMessageContains(error, "message user.created v1 (id " + ID + ") cannot be published: its kind is message");
+        assertMessageContains(error, "MessageKind.DOMAIN_EVENT");
+        InMemoryEventBus bus = new InMemoryEventBus();
+        try {
+            bus.start();
+            assertThrows(MessageEncodingException.class, () -> bus.publish(untyped), "publish encodes, so it refuses too");
+        } finally {
+            bus.stop();
+        }
+    }
+
+    @Test
+    void aMessageOfKindMessageFromTheWireStillDecodesIntoItsType() {
+        byte[] body = envelope("{\"id\": \"" + ID + "\", \"type\": \"user.created\", \"type_message\": \"message\", "
+                + "\"version\": 1, \"attributes\": {\"user_id\": \"u-1\", \"name\": \"A\"}}");
+        assertEquals(MessageKind.MESSAGE, codec.decode(body).kind());
+        assertThrows(MessageEncodingException.class, () -> codec.encode(codec.decode(body)), "and is not published again as is");
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +27,14 @@ class NamesTest {
     record UserCreatedV2(String userId) { }
     record HTTPRequestDone(String url) { }
     record ABC() { }
+    record Step1Done() { }
+    record Order_Placed() { }
+
+    @MessageName("h.t.t.p.request.done")
+    record HTTPRequestDoneForPetisco(String url) { }
+
+    @MessageName("http.request.failed")
+    record HTTPRequestFailedOwnName(int status) { }
 
     @MessageName("user.registered")
     record UserSignedUp(String userId) { }
@@ -51,23 +61,77 @@ class NamesTest {
         return Stream.of(
                 Arguments.of(UserCreated.class, "user.created"),
                 Arguments.of(SendWelcomeMail.class, "send.welcome.mail"),
-                Arguments.of(HTTPRequestFailed.class, "http.request.failed"),
                 Arguments.of(UserV2Created.class, "user.v2.created"),
-                Arguments.of(IOError.class, "io.error"),
-                // A mixed-case brand splits where case changes; @MessageName gives "oauth2.token.issued" if wanted.
+                // A mixed-case brand splits where case changes, as petisco splits it; @MessageName gives "oauth2.token.issued" if wanted.
                 Arguments.of(OAuth2TokenIssued.class, "o.auth2.token.issued"),
                 Arguments.of(S3ObjectStored.class, "s3.object.stored"),
                 Arguments.of(Ping.class, "ping"),
-                Arguments.of(HTTP2Request.class, "http2.request"),
-                Arguments.of(XMLHttpRequestSent.class, "xml.http.request.sent"),
-                Arguments.of(UserCreatedV2.class, "user.created.v2"),
-                Arguments.of(ABC.class, "abc"));
+                Arguments.of(Step1Done.class, "step1.done"),
+                Arguments.of(UserCreatedV2.class, "user.created.v2"));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("derivedMessageNames")
     void derivesDottedSnakeCaseNamesFromClassNames(Class<?> type, String expected) {
         assertEquals(expected, Names.messageName(type), () -> "message name of " + type.getSimpleName());
+        assertEquals(expected, Names.petiscoMessageName(type), () -> "petisco derives the same name for " + type.getSimpleName());
+    }
+
+    /** Class names petisco spells differently (every capital starts a word), with eventbus's and petisco's spelling. */
+    static Stream<Arguments> acronymClassNames() {
+        return Stream.of(
+                Arguments.of(HTTPRequestDone.class, "http.request.done", "h.t.t.p.request.done"),
+                Arguments.of(HTTPRequestFailed.class, "http.request.failed", "h.t.t.p.request.failed"),
+                Arguments.of(IOError.class, "io.error", "i.o.error"),
+                Arguments.of(HTTP2Request.class, "http2.request", "h.t.t.p2.request"),
+                Arguments.of(XMLHttpRequestSent.class, "xml.http.request.sent", "x.m.l.http.request.sent"),
+                Arguments.of(ABC.class, "abc", "a.b.c"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1} vs {2}")
+    @MethodSource("acronymClassNames")
+    void aClassNamePetiscoSpellsDifferentlyIsRefusedNamingBothSpellingsAndTheAnnotation(Class<?> type, String ours, String petisco) {
+        assertEquals(petisco, Names.petiscoMessageName(type), "petisco's spelling");
+        ConfigurationException error = assertThrows(ConfigurationException.class, () -> Names.messageName(type),
+                () -> type.getSimpleName() + " must not get a name no petisco service derives");
+        assertMessageContains(error, type.getName());
+        assertMessageContains(error, "'" + ours + "'");
+        assertMessageContains(error, "'" + petisco + "'");
+        assertMessageContains(error, "@MessageName(\"" + petisco + "\")");
+        assertThrows(ConfigurationException.class, () -> MessageType.of(type), "MessageType.of derives the name");
+    }
+
+    @Test
+    void anAcronymClassIsRefusedAtRegistrationAndWhenWrappedForPublishing() {
+        ConfigurationException registered = assertThrows(ConfigurationException.class,
+                () -> new MessageRegistry().register(HTTPRequestDone.class));
+        assertMessageContains(registered, "'h.t.t.p.request.done'");
+        ConfigurationException wrapped = assertThrows(ConfigurationException.class, () -> Message.of(new HTTPRequestDone("/")));
+        assertMessageContains(wrapped, "@MessageName(\"h.t.t.p.request.done\")");
+        assertThrows(ConfigurationException.class, () -> Subscription.of(HTTPRequestDone.class, "audit", message -> { }));
+    }
+
+    @Test
+    void anAcronymClassHasTheNameItIsGivenAndNoAliasUnderPetiscosSpelling() {
+        assertEquals("h.t.t.p.request.done", MessageType.of(HTTPRequestDoneForPetisco.class).name());
+        assertEquals("http.request.failed", MessageType.of(HTTPRequestFailedOwnName.class).name());
+        MessageRegistry registry = new MessageRegistry().register(HTTPRequestDoneForPetisco.class, HTTPRequestFailedOwnName.class);
+        assertEquals(Set.of(1), registry.versions("h.t.t.p.request.done"));
+        assertEquals(Set.of(), registry.versions("h.t.t.p.request.failed"), "no alias under petisco's spelling of an own name");
+        MessageRegistry explicit = new MessageRegistry()
+                .register(new MessageType<>(HTTPRequestDone.class, "http.request.done", 1, MessageKind.DOMAIN_EVENT));
+        assertEquals(Set.of(1), explicit.versions("http.request.done"));
+        assertEquals(Optional.empty(), explicit.find("h.t.t.p.request.done", 1),
+                "a type given its name explicitly is found under that name, not also under petisco's spelling");
+        assertEquals(Set.of(), explicit.versions("h.t.t.p.request.done"));
+    }
+
+    @Test
+    void aClassNameWhosePetiscoNameIsInvalidIsRefusedWithTheNameToUse() {
+        assertEquals("order..placed", Names.petiscoMessageName(Order_Placed.class), "petisco turns '_' into '.' as well");
+        ConfigurationException error = assertThrows(ConfigurationException.class, () -> Names.messageName(Order_Placed.class));
+        assertMessageContains(error, "'order..placed', which is not a valid message name");
+        assertMessageContains(error, "@MessageName(\"order.placed\")");
     }
 
     @Test

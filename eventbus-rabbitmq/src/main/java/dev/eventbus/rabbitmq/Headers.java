@@ -1,7 +1,13 @@
 package dev.eventbus.rabbitmq;
 
+import com.rabbitmq.client.LongString;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The AMQP headers eventbus reads and writes. None starts with {@code x-}: RabbitMQ 3.13+ reserves those
@@ -11,6 +17,17 @@ import java.util.Map;
  * see shared/wire/README.md); retried and dead-lettered copies carry the headers below.
  */
 public final class Headers {
+
+    private static final Logger log = LoggerFactory.getLogger(Headers.class);
+
+    /**
+     * The largest count {@link #retryCount} and the other counter readers return: a counter above it (forged, or
+     * corrupted, such as 2147483647 or {@code Long.MAX_VALUE}) reads as this, so that adding 1 to a count never
+     * overflows. No retry policy comes near it.
+     */
+    public static final int MAX_COUNT = 1_000_000;
+    /** Longer text than this is not a counter (the longest valid one is 7 digits); it is not parsed. */
+    private static final int MAX_COUNTER_TEXT = 64;
 
     /** Retries done so far (1 on the first retried copy). eventbus's own counter. */
     public static final String RETRY_COUNT = "eventbus-retry-count";
@@ -44,13 +61,25 @@ public final class Headers {
 
     /**
      * Retries done so far according to the headers: the larger of eventbus's and petisco's counters, each
-     * read as any integer type (pika sends 32-bit, others 64-bit or strings). 0 without either.
+     * read as any type AMQP clients send (pika sends 32-bit integers, others 64-bit, floats, decimals or strings).
+     * Never throws, and always in {@code [0, }{@link #MAX_COUNT}{@code ]}, so {@code retryCount(h) + 1} cannot
+     * overflow:
+     * <ul>
+     *   <li>no header (or a {@code null} value): 0;</li>
+     *   <li>a whole number ({@code Byte} to {@code Long}, {@code BigInteger}, or a {@code Float}, {@code Double} or
+     *       {@code BigDecimal} without a fraction, or decimal digits as a {@code String}, {@code LongString} or
+     *       {@code byte[]} of UTF-8): its value, clamped to {@link #MAX_COUNT} (logged at WARN when clamped);</li>
+     *   <li>anything else is invalid metadata, read as 0 and logged at WARN: a negative number, a fraction, NaN or
+     *       an infinity, text that is not decimal digits (or is longer than 64 characters), a boolean, a nested
+     *       table or an array.</li>
+     * </ul>
      */
     public static int retryCount(Map<String, Object> headers) {
         if (headers == null) {
             return 0;
         }
-        return Math.max(asInt(headers.get(RETRY_COUNT)), asInt(headers.get(PETISCO_REDELIVERY_COUNT)));
+        return Math.max(count(headers.get(RETRY_COUNT), RETRY_COUNT), count(headers.get(PETISCO_REDELIVERY_COUNT),
+                PETISCO_REDELIVERY_COUNT));
     }
 
     /**
@@ -89,18 +118,114 @@ public final class Headers {
         return receivedWith;
     }
 
+    /** A counter header (such as {@link #ATTEMPTS}) read as {@link #retryCount} reads each counter: never negative or over {@link #MAX_COUNT}. */
     public static int asInt(Object value) {
-        if (value instanceof Number number) {
-            return (int) Math.min(Integer.MAX_VALUE, Math.max(0, number.longValue()));
+        return count(value, "(a counter)");
+    }
+
+    /**
+     * A counter header's value in {@code [0, MAX_COUNT]}, by the rules of {@link #retryCount}.
+     *
+     * @param header names the header in the warning
+     */
+    static int count(Object value, String header) {
+        if (value == null) {
+            return 0;
         }
-        if (value != null) {
-            try {
-                return Integer.parseInt(value.toString().trim());
-            } catch (NumberFormatException e) {
-                return 0;
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            long number = ((Number) value).longValue();
+            if (number >= 0 && number <= MAX_COUNT) {
+                return (int) number; // the usual case, without allocating
+            }
+            return whole(BigInteger.valueOf(number), value, header);
+        }
+        if (value instanceof BigInteger big) {
+            return whole(big, value, header);
+        }
+        if (value instanceof Double || value instanceof Float) {
+            double number = ((Number) value).doubleValue();
+            if (!Double.isFinite(number)) {
+                return invalid(value, header, "not a finite number");
+            }
+            // exact: every finite double is a BigDecimal, and 1e308 must not become Long.MAX_VALUE on the way
+            return decimal(new BigDecimal(number), value, header);
+        }
+        if (value instanceof BigDecimal decimal) {
+            return decimal(decimal, value, header);
+        }
+        if (value instanceof byte[] bytes) {
+            return bytes.length > MAX_COUNTER_TEXT ? invalid(value, header, "too long for a counter")
+                    : text(new String(bytes, StandardCharsets.UTF_8), value, header);
+        }
+        if (value instanceof CharSequence || value instanceof LongString) {
+            // LongString.toString() decodes its bytes as UTF-8; length() is the byte count, checked before decoding
+            long length = value instanceof LongString longString ? longString.length() : ((CharSequence) value).length();
+            return length > MAX_COUNTER_TEXT ? invalid(value, header, "too long for a counter") : text(value.toString(), value, header);
+        }
+        return invalid(value, header, "a " + value.getClass().getSimpleName() + ", not a number");
+    }
+
+    private static int text(String text, Object value, String header) {
+        String number = text.trim();
+        int digitsFrom = number.startsWith("+") || number.startsWith("-") ? 1 : 0;
+        if (number.length() == digitsFrom) {
+            return invalid(value, header, "not a whole number in decimal digits");
+        }
+        for (int i = digitsFrom; i < number.length(); i++) {
+            if (number.charAt(i) < '0' || number.charAt(i) > '9') {
+                return invalid(value, header, "not a whole number in decimal digits");
             }
         }
+        return whole(new BigInteger(number), value, header);
+    }
+
+    private static int decimal(BigDecimal number, Object value, String header) {
+        if (number.signum() == 0) {
+            return 0;
+        }
+        // without trailing zeros a whole number has a scale of 0 or less; stripping is cheap even for 1E+999999999
+        BigDecimal stripped = number.stripTrailingZeros();
+        if (stripped.scale() > 0) {
+            return invalid(value, header, "not a whole number");
+        }
+        if (stripped.signum() < 0) {
+            return invalid(value, header, "negative");
+        }
+        if (stripped.precision() - stripped.scale() > String.valueOf(MAX_COUNT).length()) {
+            return clamped(value, header);
+        }
+        return whole(stripped.toBigIntegerExact(), value, header);
+    }
+
+    private static int whole(BigInteger number, Object value, String header) {
+        if (number.signum() < 0) {
+            return invalid(value, header, "negative");
+        }
+        if (number.compareTo(BigInteger.valueOf(MAX_COUNT)) > 0) {
+            return clamped(value, header);
+        }
+        return number.intValue();
+    }
+
+    private static int clamped(Object value, String header) {
+        log.warn("header {} = {} is over the counter limit; reading it as {}", header, describe(value), MAX_COUNT);
+        return MAX_COUNT;
+    }
+
+    private static int invalid(Object value, String header, String problem) {
+        log.warn("header {} = {} is not a count ({}); reading it as 0", header, describe(value), problem);
         return 0;
+    }
+
+    /** A header value for a log line: its type and at most 40 printable characters (it comes from the network). */
+    private static String describe(Object value) {
+        String text = value instanceof byte[] bytes ? bytes.length + " bytes" : String.valueOf(value);
+        StringBuilder out = new StringBuilder(value.getClass().getSimpleName()).append(" '");
+        for (int i = 0; i < text.length() && i < 40; i++) {
+            char c = text.charAt(i);
+            out.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return out.append(text.length() > 40 ? "...'" : "'").toString();
     }
 
     /** A header value as a string (AMQP long strings arrive as {@code LongString}), or null. */

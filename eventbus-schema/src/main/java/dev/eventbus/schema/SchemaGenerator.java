@@ -23,9 +23,7 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.time.temporal.Temporal;
 import java.time.temporal.TemporalAmount;
@@ -45,7 +43,7 @@ import java.util.stream.Stream;
 /**
  * Writes a first JSON Schema (draft-07) for the attributes of a Java event type, so nobody writes one
  * by hand. Properties are found and named by the same Jackson mapper the codec uses
- * ({@link MessageCodec#defaultMapper()}: snake_case, java.time as ISO strings), so the schema matches
+ * ({@link MessageCodec#defaultMapper()}: snake_case, java.time as strings), so the schema matches
  * what is on the wire.
  *
  * <p>Rules (see {@code docs/schemas.md}):
@@ -53,9 +51,10 @@ import java.util.stream.Stream;
  *   <li>String and char: {@code string}; byte, short, int, long, BigInteger: {@code integer} (with the
  *       Java range for the fixed-size ones); float, double, BigDecimal: {@code number}; boolean:
  *       {@code boolean}; enums: {@code string} with {@code enum} of the constants as written;</li>
- *   <li>Instant, OffsetDateTime, ZonedDateTime: {@code string}, {@code format: date-time}; LocalDate:
- *       {@code format: date}; other java.time values: {@code string} (LocalDateTime and LocalTime have
- *       no zone, so the RFC 3339 formats do not fit them); durations as the mapper writes them;
+ *   <li>ZonedDateTime: {@code string}, {@code format: date-time}; LocalDate: {@code format: date}; other
+ *       java.time values: {@code string} (the codec writes Instant and LocalDateTime in petisco's
+ *       {@code 2026-11-22 10:15:30.123456}, and reads that for OffsetDateTime too, and LocalTime has no
+ *       date, so the RFC 3339 formats do not fit them); durations as the mapper writes them;
  *       UUID: {@code format: uuid}; URI and URL: {@code format: uri}; byte[]: base64 {@code string};</li>
  *   <li>arrays, Lists and other collections: {@code array} with {@code items} (Sets add
  *       {@code uniqueItems}); Maps: {@code object} with {@code additionalProperties} for the values;</li>
@@ -297,7 +296,7 @@ public final class SchemaGenerator {
             return JSON.objectNode(); // numbers or arrays of fields, depending on the type: left unconstrained
         }
         ObjectNode schema = typed("string");
-        if (raw == Instant.class || raw == OffsetDateTime.class || raw == ZonedDateTime.class) {
+        if (raw == ZonedDateTime.class) {
             schema.put("format", "date-time");
         } else if (raw == LocalDate.class) {
             schema.put("format", "date");

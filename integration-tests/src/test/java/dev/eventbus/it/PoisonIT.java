@@ -76,7 +76,8 @@ class PoisonIT {
 
     @Test
     void aMessageOfAnUnknownTypeIsDeadLetteredAsUnknownType(TestBroker broker) throws Exception {
-        String body = "{\"data\": {\"id\": \"x-1\", \"type\": \"order.cancelled\", \"type_message\": \"domain_event\", "
+        String body = "{\"data\": {\"id\": \"5f0c1f1e-7a55-4b5f-9a7e-3d1c2a4b5c6d\", \"type\": \"order.cancelled\", "
+                + "\"type_message\": \"domain_event\", "
                 + "\"version\": 1, \"attributes\": {}}}";
         publishRaw(broker, body.getBytes(StandardCharsets.UTF_8));
         bus.publish(new UserCreated("u-1", "after"));
