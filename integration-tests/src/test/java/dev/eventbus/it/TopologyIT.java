@@ -47,8 +47,8 @@ class TopologyIT {
         plan.queues().forEach(q -> plannedQueues.put(q.name(), normalize(q.arguments())));
         assertEquals(plannedQueues, declaredQueues, "queues and their arguments on the broker");
         assertEquals(Map.of("x-dead-letter-exchange", names.deadLetterExchange(),
-                        "x-dead-letter-routing-key", "dead_letter." + queue),
-                declaredQueues.get(queue), "handler queue arguments");
+                        "x-dead-letter-routing-key", "dead_letter." + queue, "x-message-ttl", 5000L),
+                declaredQueues.get(queue), "handler queue arguments: petisco's, with its 5 s TTL, by default");
         assertEquals(Map.of("x-message-ttl", 5000L, "x-dead-letter-exchange", names.mainExchange(),
                 "x-dead-letter-routing-key", "retry." + queue), declaredQueues.get("retry." + queue), "retry queue arguments");
         assertEquals(Map.of(), declaredQueues.get("dead_letter." + queue), "dead-letter queue arguments");
