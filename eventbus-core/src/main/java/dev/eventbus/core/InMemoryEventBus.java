@@ -1,7 +1,8 @@
 package dev.eventbus.core;
 
 import dev.eventbus.core.pipeline.DeliveryPipeline;
-import dev.eventbus.core.pipeline.Outgoing;
+import dev.eventbus.core.pipeline.EncodedMessage;
+import dev.eventbus.core.pipeline.EncodedPublisher;
 import dev.eventbus.core.pipeline.PublishPipeline;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * retry-scheduled deliveries. Encoding, decoding and handlers run outside the lock; a publish takes the lock of each bus
  * it delivers to, one at a time, never its own while holding another's.
  */
-public final class InMemoryEventBus implements EventBus {
+public final class InMemoryEventBus implements EventBus, EncodedPublisher {
 
     private static final Logger log = LoggerFactory.getLogger(InMemoryEventBus.class);
     private static final AtomicInteger BUS_NUMBERS = new AtomicInteger();
@@ -116,13 +117,34 @@ public final class InMemoryEventBus implements EventBus {
     public void publish(Message<?> message) {
         Objects.requireNonNull(message, "message");
         requireNotStopped("publish " + message.describe());
-        Outgoing outgoing = publishing.prepare(message);
-        List<LocalQueue> targets = broker.route(outgoing.exchange(), outgoing.routingKey(), message.kind());
+        route(EncodedMessage.of(publishing.prepare(message)));
+    }
+
+    /** The pipeline this bus checks, validates and encodes with. */
+    @Override
+    public PublishPipeline publishing() {
+        return publishing;
+    }
+
+    /** Routes an encoded message as {@link #publish(Message)} does; the future is already complete (or failed). */
+    @Override
+    public CompletableFuture<Void> publishEncoded(EncodedMessage message) {
+        try {
+            requireNotStopped("publish " + message.describe());
+            route(message);
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void route(EncodedMessage message) {
+        List<LocalQueue> targets = broker.route(message.exchange(), message.routingKey(), message.kind());
         for (LocalQueue target : targets) {
-            target.bus().enqueue(new LocalDelivery(target, outgoing.body(), outgoing.routingKey(), 0));
+            target.bus().enqueue(new LocalDelivery(target, message.body(), message.routingKey(), 0));
         }
         if (targets.isEmpty()) {
-            log.debug("No queue is bound to {}: {} dropped", outgoing.routingKey(), message.describe());
+            log.debug("No queue is bound to {}: {} dropped", message.routingKey(), message.describe());
         }
     }
 

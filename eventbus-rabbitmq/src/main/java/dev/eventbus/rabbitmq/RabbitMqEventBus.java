@@ -21,6 +21,8 @@ import dev.eventbus.core.MessageCodec;
 import dev.eventbus.core.MessageRegistry;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.core.pipeline.DeliveryPipeline;
+import dev.eventbus.core.pipeline.EncodedMessage;
+import dev.eventbus.core.pipeline.EncodedPublisher;
 import dev.eventbus.core.pipeline.Outgoing;
 import dev.eventbus.core.pipeline.PublishPipeline;
 import java.io.IOException;
@@ -57,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * threads ({@code consumerThreads}), several at once, so messages of one queue may be handled out of order; use one
  * thread for strict order. Connections open on first use.
  */
-public final class RabbitMqEventBus implements EventBus {
+public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
 
     private static final Logger log = LoggerFactory.getLogger(RabbitMqEventBus.class);
 
@@ -165,9 +167,29 @@ public final class RabbitMqEventBus implements EventBus {
      */
     @Override
     public void publish(Message<?> message) {
-        Outgoing outgoing = prepare(message);
-        publisher().publish(outgoing.exchange(), outgoing.routingKey(), mandatory, properties(message), outgoing.body(),
-                message.describe());
+        EncodedMessage encoded = EncodedMessage.of(prepare(message));
+        publisher().publish(encoded.exchange(), encoded.routingKey(), mandatory, properties(encoded), encoded.body(),
+                encoded.describe());
+    }
+
+    /** The pipeline this bus checks, validates and encodes with. */
+    @Override
+    public PublishPipeline publishing() {
+        return publishing;
+    }
+
+    /**
+     * Sends a message {@link #publishing()} prepared earlier (e.g. stored in an outbox), as {@link #publishAsync} sends
+     * one: the future completes with the broker's confirm, or fails.
+     */
+    @Override
+    public CompletableFuture<Void> publishEncoded(EncodedMessage message) {
+        if (stopped) {
+            return CompletableFuture.failedFuture(new EventBusStoppedException(message.describe()
+                    + " was not published: the bus is stopped; build a new bus"));
+        }
+        return publisher().publishAsync(message.exchange(), message.routingKey(), mandatory, properties(message),
+                message.body(), message.describe());
     }
 
     /**
@@ -198,9 +220,7 @@ public final class RabbitMqEventBus implements EventBus {
      */
     @Override
     public CompletableFuture<Void> publishAsync(Message<?> message) {
-        Outgoing outgoing = prepare(message);
-        return publisher().publishAsync(outgoing.exchange(), outgoing.routingKey(), mandatory, properties(message),
-                outgoing.body(), message.describe());
+        return publishEncoded(EncodedMessage.of(prepare(message)));
     }
 
     /**
@@ -247,7 +267,7 @@ public final class RabbitMqEventBus implements EventBus {
     }
 
     /** No headers on originals: petisco consumers lose messages that carry any (see {@link Headers}). */
-    private AMQP.BasicProperties properties(Message<?> message) {
+    private AMQP.BasicProperties properties(EncodedMessage message) {
         return new AMQP.BasicProperties.Builder()
                 .contentType("application/json")
                 .deliveryMode(2)

@@ -24,6 +24,8 @@ import dev.eventbus.core.MessageValidator;
 import dev.eventbus.core.NonRetryableException;
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
+import dev.eventbus.core.pipeline.EncodedMessage;
+import dev.eventbus.core.pipeline.EncodedPublisher;
 import dev.eventbus.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -157,6 +159,22 @@ public abstract class EventBusContract {
         bus.publish(list);
         Await.received("on_task", 2, received, TIMEOUT);
         assertEquals(List.of(new TaskCreated("t-1", 1), new TaskCreated("t-2", 2)), received);
+    }
+
+    @Test
+    void aMessagePreparedEarlierIsSentAsItWasWhereTheBusSendsEncodedMessages() throws Exception {
+        List<Message<TaskCreated>> received = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "on_task", received::add)));
+        org.junit.jupiter.api.Assumptions.assumeTrue(bus instanceof EncodedPublisher,
+                () -> bus.getClass().getSimpleName() + " does not send encoded messages (an outbox needs a bus that does)");
+        EncodedPublisher encoded = (EncodedPublisher) bus;
+        Message<TaskCreated> message = Message.of(new TaskCreated("t-9", 9));
+        EncodedMessage stored = EncodedMessage.of(encoded.publishing().prepare(message));
+        encoded.publishEncoded(stored).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Await.received("on_task", 1, received, TIMEOUT);
+        assertEquals(message.id(), received.get(0).id());
+        assertEquals(message.payload(), received.get(0).payload());
+        assertEquals(message.occurredOn(), received.get(0).occurredOn());
     }
 
     @Test
