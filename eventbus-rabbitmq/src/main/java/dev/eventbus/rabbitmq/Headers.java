@@ -82,20 +82,48 @@ public final class Headers {
                 PETISCO_REDELIVERY_COUNT));
     }
 
+    /** Foreign header values nested deeper than this are not republished (see {@link #withoutDeathHeaders}). */
+    public static final int MAX_REPUBLISHED_DEPTH = 32;
+
     /**
      * A copy of the headers for republishing: without the broker's {@code x-death}, {@code x-first-death-*} and
-     * {@code x-last-death-*} headers, which RabbitMQ 3.13+ would not honour and 4.x rejects growing.
+     * {@code x-last-death-*} headers, which RabbitMQ 3.13+ would not honour and 4.x rejects growing, and without any
+     * value nested deeper than {@value #MAX_REPUBLISHED_DEPTH} tables or arrays: the client writes headers recursively,
+     * so a hostile header thousands of levels deep would overflow the handler thread's stack on the way out.
      */
     public static Map<String, Object> withoutDeathHeaders(Map<String, Object> headers) {
         Map<String, Object> copy = new HashMap<>();
         if (headers != null) {
             headers.forEach((key, value) -> {
-                if (!key.equals("x-death") && !key.startsWith("x-first-death-") && !key.startsWith("x-last-death-")) {
+                if (!key.equals("x-death") && !key.startsWith("x-first-death-") && !key.startsWith("x-last-death-")
+                        && nestedAtMost(value, MAX_REPUBLISHED_DEPTH)) {
                     copy.put(key, value);
                 }
             });
         }
         return copy;
+    }
+
+    /** Whether a header value nests tables and arrays at most {@code limit} deep; iterative, so any depth is safe. */
+    static boolean nestedAtMost(Object value, int limit) {
+        java.util.ArrayDeque<Object[]> pending = new java.util.ArrayDeque<>();
+        pending.push(new Object[] {value, 0});
+        while (!pending.isEmpty()) {
+            Object[] next = pending.pop();
+            int depth = (Integer) next[1];
+            if (next[0] instanceof Map<?, ?> table) {
+                if (depth >= limit) {
+                    return false;
+                }
+                table.values().forEach(nested -> pending.push(new Object[] {nested, depth + 1}));
+            } else if (next[0] instanceof java.util.Collection<?> array) {
+                if (depth >= limit) {
+                    return false;
+                }
+                array.forEach(nested -> pending.push(new Object[] {nested, depth + 1}));
+            }
+        }
+        return true;
     }
 
     /**

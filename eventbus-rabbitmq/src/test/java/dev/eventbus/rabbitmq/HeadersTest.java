@@ -22,6 +22,24 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HeadersTest {
 
     @Test
+    void republishedHeadersLeaveOutValuesNestedTooDeepWithoutRecursing() {
+        Object deep = "leaf";
+        for (int i = 0; i < 100_000; i++) { // far deeper than any stack could recurse
+            deep = java.util.List.of(deep);
+        }
+        Object shallow = java.util.Map.of("a", java.util.List.of(java.util.Map.of("b", 1)));
+        java.util.Map<String, Object> copy = Headers.withoutDeathHeaders(java.util.Map.of("deep", deep, "shallow", shallow,
+                "x-death", java.util.List.of(), Headers.PETISCO_QUEUE, "q"));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of("shallow", shallow, Headers.PETISCO_QUEUE, "q"), copy);
+        Object limit = "leaf";
+        for (int i = 0; i < Headers.MAX_REPUBLISHED_DEPTH; i++) {
+            limit = java.util.List.of(limit);
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(Headers.withoutDeathHeaders(java.util.Map.of("limit", limit)).containsKey("limit"),
+                "a value exactly at the limit is kept");
+    }
+
+    @Test
     void readsTheRetryCounterAsAnyIntegerType() {
         assertEquals(0, Headers.retryCount(null));
         assertEquals(0, Headers.retryCount(Map.of()));
