@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
  * The AMQP headers eventbus reads and writes. None starts with {@code x-}: RabbitMQ 3.13+ reserves those
  * (it ignores an {@code x-death} set by clients), and the retry counter must survive any broker version.
  *
- * <p>Original messages are published without headers (petisco consumers lose messages that carry any header,
- * see shared/wire/README.md); retried and dead-lettered copies carry the headers below.
+ * <p>Original messages are published without headers: a petisco consumer fills in its {@code queue} header only when a
+ * message has none, and retries one that carries other headers but no {@code queue} under a key nothing is bound to.
+ * Messages sent straight to a handler queue carry {@code queue}; retried and dead-lettered copies carry the headers
+ * below.
  */
 public final class Headers {
 
