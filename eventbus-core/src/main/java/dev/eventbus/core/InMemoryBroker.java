@@ -42,6 +42,19 @@ public final class InMemoryBroker {
         buses.remove(bus);
     }
 
+    /**
+     * Hands an encoded message to every queue it reaches, each on the bus that owns it, as a first delivery.
+     *
+     * @return how many queues it reached
+     */
+    int deliver(dev.eventbus.core.pipeline.EncodedMessage message) {
+        List<LocalQueue> targets = route(message.exchange(), message.routingKey(), message.kind());
+        for (LocalQueue target : targets) {
+            target.bus().enqueue(new LocalDelivery(target, message.body(), message.routingKey(), 0));
+        }
+        return targets.size();
+    }
+
     /** The queues a message reaches, one per queue name (a replica chosen in turn when several have it). */
     List<LocalQueue> route(String exchange, String routingKey, MessageKind kind) {
         Map<String, List<LocalQueue>> byName = new LinkedHashMap<>();

@@ -139,11 +139,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     }
 
     private void route(EncodedMessage message) {
-        List<LocalQueue> targets = broker.route(message.exchange(), message.routingKey(), message.kind());
-        for (LocalQueue target : targets) {
-            target.bus().enqueue(new LocalDelivery(target, message.body(), message.routingKey(), 0));
-        }
-        if (targets.isEmpty()) {
+        if (broker.deliver(message) == 0) {
             log.debug("No queue is bound to {}: {} dropped", message.routingKey(), message.describe());
         }
     }
@@ -285,14 +281,8 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         lock.lock();
         try {
             List<HandlerStatus> statuses = new ArrayList<>();
-            for (LocalConsumer consumer : consumers.values()) {
-                HandlerStatus.State current = switch (state) {
-                    case CREATED -> HandlerStatus.State.IDLE;
-                    case STOPPED -> HandlerStatus.State.STOPPED;
-                    case STARTED -> consumer.isPaused() ? HandlerStatus.State.PAUSED : HandlerStatus.State.CONSUMING;
-                };
-                consumer.queues().forEach(queue -> statuses.add(new HandlerStatus(queue.handlerName(), queue.name(), current, null)));
-            }
+            consumers.values().forEach(consumer -> statuses.addAll(consumer.statuses(state == State.CREATED
+                    ? HandlerStatus.State.IDLE : state == State.STOPPED ? HandlerStatus.State.STOPPED : null)));
             return new BusHealth(List.of(), statuses);
         } finally {
             lock.unlock();

@@ -1,6 +1,7 @@
 package dev.eventbus.core;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-memory bus's state of one handler: its queues and whether deliveries to it are paused.
@@ -36,5 +37,12 @@ final class LocalConsumer {
 
     void unpause() {
         paused = false;
+    }
+
+    /** The status of each of its queues: {@code busState} if the bus is not running, else consuming or paused. */
+    List<HandlerStatus> statuses(HandlerStatus.@Nullable State busState) {
+        HandlerStatus.State state = busState != null ? busState
+                : paused ? HandlerStatus.State.PAUSED : HandlerStatus.State.CONSUMING;
+        return queues.stream().map(queue -> new HandlerStatus(queue.handlerName(), queue.name(), state, null)).toList();
     }
 }

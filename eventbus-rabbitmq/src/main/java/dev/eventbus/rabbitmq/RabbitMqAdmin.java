@@ -8,6 +8,7 @@ import dev.eventbus.core.Convention;
 import dev.eventbus.core.EventBusAdmin;
 import dev.eventbus.core.EventBusException;
 import dev.eventbus.core.EventBusStoppedException;
+import dev.eventbus.rabbitmq.internal.publishing.Confirms;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -104,7 +105,7 @@ public final class RabbitMqAdmin implements EventBusAdmin {
         bodies.forEach(body -> Objects.requireNonNull(body, "body"));
         List<CompletableFuture<Void>> confirms = bus.publisher().publishInOrder(exchange, routingKey, true,
                 deliveryProperties(handlerQueue), bodies, "a message delivered to " + handlerQueue);
-        RabbitMqEventBus.awaitAll(confirms, i -> deliverTo(handlerQueue, bodies.get(i)),
+        Confirms.awaitAll(confirms, i -> deliverTo(handlerQueue, bodies.get(i)),
                 i -> "message " + i + " delivered to " + handlerQueue);
     }
 

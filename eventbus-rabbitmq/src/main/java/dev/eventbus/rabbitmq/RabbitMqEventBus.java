@@ -5,6 +5,7 @@ import dev.eventbus.rabbitmq.internal.consuming.DeliverySettler;
 import dev.eventbus.rabbitmq.internal.consuming.HandlerConsumers;
 import dev.eventbus.rabbitmq.internal.consuming.QueueConsumer;
 import dev.eventbus.rabbitmq.internal.publishing.ConfirmingPublisher;
+import dev.eventbus.rabbitmq.internal.publishing.Confirms;
 import dev.eventbus.rabbitmq.internal.publishing.PublisherChannel;
 
 import com.rabbitmq.client.AMQP;
@@ -31,9 +32,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.IntConsumer;
-import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -207,7 +205,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         for (Message<?> message : messages) {
             confirms.add(publishAsync(message));
         }
-        awaitAll(confirms, i -> publish(messages.get(i)), i -> messages.get(i).describe());
+        Confirms.awaitAll(confirms, i -> publish(messages.get(i)), i -> messages.get(i).describe());
     }
 
     /**
@@ -221,42 +219,6 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     @Override
     public CompletableFuture<Void> publishAsync(Message<?> message) {
         return publishEncoded(EncodedMessage.of(prepare(message)));
-    }
-
-    /**
-     * Waits for every confirm; a message unconfirmed because the connection dropped or another message's channel error
-     * closed its channel is published again the way a single blocking publish recovers.
-     *
-     * @throws EventBusException the first failure, the others suppressed
-     */
-    static void awaitAll(List<CompletableFuture<Void>> confirms, IntConsumer publishAgain, IntFunction<String> describe) {
-        EventBusException first = null;
-        for (int i = 0; i < confirms.size(); i++) {
-            try {
-                confirms.get(i).join();
-            } catch (CompletionException e) {
-                EventBusException failure;
-                if (e.getCause() instanceof PublishNotConfirmedException lost && (lost.connectionLost() || lost.channelClosed())) {
-                    try {
-                        publishAgain.accept(i);
-                        continue;
-                    } catch (EventBusException again) {
-                        failure = again;
-                    }
-                } else {
-                    failure = e.getCause() instanceof EventBusException ebe ? ebe
-                            : new PublishException(describe.apply(i) + " failed: " + e.getCause(), e.getCause());
-                }
-                if (first == null) {
-                    first = failure;
-                } else {
-                    first.addSuppressed(failure);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
     }
 
     private Outgoing prepare(Message<?> message) {
