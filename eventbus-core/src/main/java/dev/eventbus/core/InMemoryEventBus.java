@@ -90,8 +90,9 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         this.handlerThreads = builder.handlerThreads;
         this.stopTimeout = builder.stopTimeout;
         this.broker = builder.broker != null ? builder.broker : new InMemoryBroker();
-        this.publishing = new PublishPipeline(convention, codec, builder.validator);
-        this.dispatcher = new LocalDispatcher(new DeliveryPipeline(codec, builder.validator, this::isStopped), threadPrefix,
+        EventBusObserver observer = EventBusObserver.composite(builder.observers);
+        this.publishing = new PublishPipeline(convention, codec, builder.validator, observer);
+        this.dispatcher = new LocalDispatcher(new DeliveryPipeline(codec, builder.validator, this::isStopped, observer), threadPrefix,
                 stopTimeout, queue -> state == State.STARTED && !consumers.get(queue.handlerName()).isPaused());
         this.lock = dispatcher.lock;
         this.admin = new InMemoryAdmin(this, broker);
@@ -117,7 +118,9 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     public void publish(Message<?> message) {
         Objects.requireNonNull(message, "message");
         requireNotStopped("publish " + message.describe());
-        route(EncodedMessage.of(publishing.prepare(message)));
+        EncodedMessage encoded = EncodedMessage.of(publishing.prepare(message));
+        route(encoded);
+        publishing.sent(encoded).settled(null);
     }
 
     /** The pipeline this bus checks, validates and encodes with. */
@@ -132,6 +135,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         try {
             requireNotStopped("publish " + message.describe());
             route(message);
+            publishing.sent(message).settled(null);
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);

@@ -20,6 +20,7 @@ public final class InMemoryEventBusBuilder {
     Duration stopTimeout = Duration.ofSeconds(30);
     @Nullable InMemoryBroker broker;
     final List<Subscription> subscriptions = new ArrayList<>();
+    final List<EventBusObserver> observers = new ArrayList<>();
 
     InMemoryEventBusBuilder() {
     }
@@ -91,6 +92,12 @@ public final class InMemoryEventBusBuilder {
             throw new ConfigurationException("stopTimeout " + stopTimeout + " is negative: use 0 to not wait for handlers");
         }
         this.stopTimeout = stopTimeout;
+        return this;
+    }
+
+    /** Adds an observer of what the bus does (metrics, tracing, logs), after those added before. Default: none. */
+    public InMemoryEventBusBuilder observer(EventBusObserver observer) {
+        observers.add(Objects.requireNonNull(observer, "observer"));
         return this;
     }
 

@@ -75,6 +75,32 @@ public record Message<T>(String id, String name, int version, MessageKind kind, 
         return new Message<>(id, name, version, kind, occurredOn, payload, newMeta);
     }
 
+    /** The meta key of the correlation id: shared by every message caused, directly or not, by one first message. */
+    public static final String CORRELATION_ID = "correlation_id";
+    /** The meta key of the causation id: the id of the message whose handler published this one. */
+    public static final String CAUSATION_ID = "causation_id";
+
+    /**
+     * The correlation id: {@code meta.correlation_id}, else petisco's {@code meta.info_id.correlation_id}; empty when the
+     * message starts a conversation (then its own id is the correlation id of what it causes).
+     */
+    public java.util.Optional<String> correlationId() {
+        Object own = meta.get(CORRELATION_ID);
+        if (own != null) {
+            return java.util.Optional.of(own.toString());
+        }
+        if (meta.get("info_id") instanceof Map<?, ?> infoId && infoId.get(CORRELATION_ID) != null) {
+            return java.util.Optional.of(infoId.get(CORRELATION_ID).toString());
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The id of the message whose handler published this one ({@code meta.causation_id}), if any. */
+    public java.util.Optional<String> causationId() {
+        Object cause = meta.get(CAUSATION_ID);
+        return cause == null ? java.util.Optional.empty() : java.util.Optional.of(cause.toString());
+    }
+
     /** A short description for logs and errors: kind, name, version and id (never the payload). */
     public String describe() {
         return kind.routingSegment() + " " + name + " v" + version + " (id " + id + ")";

@@ -14,6 +14,7 @@ import dev.eventbus.core.BusHealth;
 import dev.eventbus.core.Convention;
 import dev.eventbus.core.EventBus;
 import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.EventBusObserver;
 import dev.eventbus.core.EventBusStoppedException;
 import dev.eventbus.core.EventPublisher;
 import dev.eventbus.core.HandlerStatus;
@@ -89,8 +90,9 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         builder.types.forEach(registry::register);
         registry.registerAll(builder.subscriptions);
         this.codec = builder.mapper == null ? new MessageCodec(registry) : new MessageCodec(registry, builder.mapper);
-        this.publishing = new PublishPipeline(convention, codec, builder.validator);
-        this.delivering = stopping -> new DeliveryPipeline(codec, builder.validator, stopping);
+        EventBusObserver observer = EventBusObserver.composite(builder.observers);
+        this.publishing = new PublishPipeline(convention, codec, builder.validator, observer);
+        this.delivering = stopping -> new DeliveryPipeline(codec, builder.validator, stopping, observer);
         this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
                 builder.handlerQueueTtl == null ? null : (int) builder.handlerQueueTtl.toMillis(), builder.retryPolicy,
                 builder.declareStore, (int) builder.storeRetryDelay.toMillis(),
@@ -166,8 +168,15 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     @Override
     public void publish(Message<?> message) {
         EncodedMessage encoded = EncodedMessage.of(prepare(message));
-        publisher().publish(encoded.exchange(), encoded.routingKey(), mandatory, properties(encoded), encoded.body(),
-                encoded.describe());
+        PublishPipeline.Sent sent = publishing.sent(encoded);
+        try {
+            publisher().publish(encoded.exchange(), encoded.routingKey(), mandatory, properties(encoded), encoded.body(),
+                    encoded.describe());
+        } catch (RuntimeException e) {
+            sent.settled(e);
+            throw e;
+        }
+        sent.settled(null);
     }
 
     /** The pipeline this bus checks, validates and encodes with. */
@@ -186,8 +195,8 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             return CompletableFuture.failedFuture(new EventBusStoppedException(message.describe()
                     + " was not published: the bus is stopped; build a new bus"));
         }
-        return publisher().publishAsync(message.exchange(), message.routingKey(), mandatory, properties(message),
-                message.body(), message.describe());
+        return publishing.sent(message).track(publisher().publishAsync(message.exchange(), message.routingKey(), mandatory,
+                properties(message), message.body(), message.describe()));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.eventbus.rabbitmq;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbus.core.ConfigurationException;
+import dev.eventbus.core.EventBusObserver;
 import dev.eventbus.core.MessageCodec;
 import dev.eventbus.core.MessageType;
 import dev.eventbus.core.MessageValidator;
@@ -28,6 +29,7 @@ public final class RabbitMqEventBusBuilder {
     NameStyle nameStyle = NameStyle.UNDERSCORES;
     final List<Subscription> subscriptions = new ArrayList<>();
     final List<MessageType<?>> types = new ArrayList<>();
+    final List<EventBusObserver> observers = new ArrayList<>();
     RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
     int prefetch = 50;
     int consumerThreads = 4;
@@ -96,6 +98,15 @@ public final class RabbitMqEventBusBuilder {
      */
     public RabbitMqEventBusBuilder nameStyle(NameStyle style) {
         this.nameStyle = Objects.requireNonNull(style, "style");
+        return this;
+    }
+
+    /**
+     * Adds an observer of what the bus does (published, confirmed, delivered, consumers and connections), after those
+     * added before: metrics ({@code eventbus-micrometer}), tracing, logs. Default: none.
+     */
+    public RabbitMqEventBusBuilder observer(EventBusObserver observer) {
+        observers.add(Objects.requireNonNull(observer, "observer"));
         return this;
     }
 

@@ -4,6 +4,7 @@ import dev.eventbus.core.DeadLetterReason;
 import dev.eventbus.core.Delivery;
 import dev.eventbus.core.Endpoint;
 import dev.eventbus.core.Envelope;
+import dev.eventbus.core.EventBusObserver;
 import dev.eventbus.core.InvalidMessageException;
 import dev.eventbus.core.Message;
 import dev.eventbus.core.MessageCodec;
@@ -43,6 +44,7 @@ public final class DeliveryPipeline {
     private final MessageCodec codec;
     private final MessageValidator validator;
     private final BooleanSupplier stopping;
+    private final EventBusObserver observer;
 
     /**
      * @param codec     decodes bodies (its registry knows the handled types)
@@ -50,9 +52,16 @@ public final class DeliveryPipeline {
      * @param stopping  whether the bus is stopping (and may interrupt handlers)
      */
     public DeliveryPipeline(MessageCodec codec, MessageValidator validator, BooleanSupplier stopping) {
+        this(codec, validator, stopping, EventBusObserver.NONE);
+    }
+
+    /** A pipeline that reports every delivery to the observer. */
+    public DeliveryPipeline(MessageCodec codec, MessageValidator validator, BooleanSupplier stopping,
+                            EventBusObserver observer) {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.stopping = Objects.requireNonNull(stopping, "stopping");
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     /**
@@ -64,19 +73,36 @@ public final class DeliveryPipeline {
      * @return what to do with it; never null
      */
     public Outcome process(Endpoint endpoint, RetryPolicy policy, IncomingDelivery incoming) {
+        observer.received(endpoint, incoming);
         int attempt = incoming.retries() + 1;
         Message<?> message;
         try {
             message = decode(endpoint, incoming.body());
         } catch (MessageDecodingException | InvalidMessageException final_) {
-            return new Outcome.DeadLettered(DeadLetterReason.forFailure(final_, false), incoming.retries(), final_, null);
+            return reported(endpoint, new Outcome.DeadLettered(DeadLetterReason.forFailure(final_, false), incoming.retries(),
+                    final_, null), 0);
         } catch (RuntimeException unexpected) {
             // a validator that fails unexpectedly (e.g. a schema store down) is a transient failure: retried
-            return failed(unexpected, attempt, policy, null);
+            return reported(endpoint, failed(unexpected, attempt, policy, null), 0);
         }
         Delivery delivery = new Delivery(endpoint.handlerName(), endpoint.queue(), incoming.routingKey(), attempt,
                 incoming.redelivered());
-        try {
+        long start = System.nanoTime();
+        Outcome outcome = handle(endpoint, policy, message, delivery);
+        return reported(endpoint, outcome, System.nanoTime() - start);
+    }
+
+    private Outcome reported(Endpoint endpoint, Outcome outcome, long handlerNanos) {
+        observer.delivered(endpoint, outcome, java.time.Duration.ofNanos(handlerNanos));
+        return outcome;
+    }
+
+    /** Runs the handler with the delivery's log context, causation and observers' scope around it. */
+    private Outcome handle(Endpoint endpoint, RetryPolicy policy, Message<?> message, Delivery delivery) {
+        int attempt = delivery.attempt();
+        LogContext.enter(message, delivery);
+        Causation.set(message);
+        try (EventBusObserver.Scope scope = observer.handling(endpoint, message, delivery)) {
             endpoint.subscription().handle(message, delivery);
             return new Outcome.Handled(attempt, message);
         } catch (StackOverflowError e) {
@@ -91,6 +117,9 @@ public final class DeliveryPipeline {
                 Thread.currentThread().interrupt();
             }
             return failed(e, attempt, policy, message);
+        } finally {
+            Causation.set(null);
+            LogContext.leave();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.eventbus.core.pipeline;
 
 import dev.eventbus.core.Convention;
+import dev.eventbus.core.EventBusObserver;
 import dev.eventbus.core.EventPublisher;
 import dev.eventbus.core.Message;
 import dev.eventbus.core.MessageCodec;
@@ -17,11 +18,18 @@ public final class PublishPipeline {
     private final Convention convention;
     private final MessageCodec codec;
     private final MessageValidator validator;
+    private final EventBusObserver observer;
 
     public PublishPipeline(Convention convention, MessageCodec codec, MessageValidator validator) {
+        this(convention, codec, validator, EventBusObserver.NONE);
+    }
+
+    /** A pipeline that reports to the observer (see {@link #sent}). */
+    public PublishPipeline(Convention convention, MessageCodec codec, MessageValidator validator, EventBusObserver observer) {
         this.convention = Objects.requireNonNull(convention, "convention");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.validator = Objects.requireNonNull(validator, "validator");
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     /**
@@ -34,11 +42,50 @@ public final class PublishPipeline {
     public Outgoing prepare(Message<?> message) {
         Objects.requireNonNull(message, "message");
         EventPublisher.requirePublishable(message.payload());
+        message = observer.beforePublish(Causation.correlate(message));
         String routingKey = convention.routingKey(message);
         if (validator != MessageValidator.NONE) {
             validator.validate(message.name(), message.version(), codec.attributes(message));
         }
         return new Outgoing(message, convention.mainExchange(), routingKey, codec.encode(message));
+    }
+
+    /**
+     * Reports a message handed to the transport; the bus reports its fate on the returned handle, once. Cheap without
+     * observers.
+     */
+    public Sent sent(EncodedMessage message) {
+        if (observer == EventBusObserver.NONE) {
+            return Sent.UNOBSERVED;
+        }
+        observer.published(message);
+        long start = System.nanoTime();
+        return failure -> {
+            if (failure == null) {
+                observer.confirmed(message, java.time.Duration.ofNanos(System.nanoTime() - start));
+            } else {
+                observer.publishFailed(message, failure);
+            }
+        };
+    }
+
+    /** The fate of one sent message, reported once by the bus. */
+    @FunctionalInterface
+    public interface Sent {
+        /** For a pipeline without observers. */
+        Sent UNOBSERVED = failure -> { };
+
+        /** Reports the outcome: {@code null} when the bus accepted the message, else why not. */
+        void settled(@org.jspecify.annotations.Nullable Throwable failure);
+
+        /** Reports the outcome of the future when it completes, and returns it. */
+        default <T> java.util.concurrent.CompletableFuture<T> track(java.util.concurrent.CompletableFuture<T> future) {
+            if (this != UNOBSERVED) {
+                future.whenComplete((ok, failure) -> settled(failure instanceof java.util.concurrent.CompletionException
+                        && failure.getCause() != null ? failure.getCause() : failure));
+            }
+            return future;
+        }
     }
 
     /** The convention that names this pipeline's exchange and routing keys. */

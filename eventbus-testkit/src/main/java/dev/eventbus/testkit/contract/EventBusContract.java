@@ -488,6 +488,125 @@ public abstract class EventBusContract {
                 () -> bus.health().handlers().toString());
     }
 
+    // ---------------------------------------------------------------- observers and correlation
+
+    @Test
+    void aMessagePublishedByAHandlerCarriesItsCauseAsCausationAndCorrelation() {
+        List<Message<TaskCompleted>> completed = list();
+        List<String> logContext = list();
+        EventBus[] bus = new EventBus[1];
+        bus[0] = fixture().start(BusSpec.of("tasks",
+                Subscription.of(TaskCreated.class, "complete_task", m -> {
+                    logContext.add(String.valueOf(org.slf4j.MDC.get(dev.eventbus.core.pipeline.LogContext.MESSAGE_ID)));
+                    bus[0].publish(new TaskCompleted(m.payload().taskId()));
+                }),
+                Subscription.of(TaskCompleted.class, "on_completed", completed::add)));
+        Message<TaskCreated> first = Message.of(new TaskCreated("t-1", 1));
+        bus[0].publish(first);
+        Await.received("on_completed", 1, completed, TIMEOUT);
+        Message<TaskCompleted> caused = completed.get(0);
+        assertEquals(java.util.Optional.of(first.id()), caused.causationId(), "causation: the message being handled");
+        assertEquals(java.util.Optional.of(first.id()), caused.correlationId(), "correlation: the first message's id");
+        assertEquals(List.of(first.id()), logContext, "the handler thread's MDC names the message");
+        assertEquals(java.util.Optional.empty(), first.correlationId());
+    }
+
+    @Test
+    void observersSeeEveryPublishAndEveryOutcome() {
+        RecordingObserver observer = new RecordingObserver();
+        AtomicInteger calls = new AtomicInteger();
+        EventBus bus = fixture().start(BusSpec.of("tasks",
+                Subscription.of(TaskCreated.class, "flaky", m -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new IllegalStateException("first attempt fails");
+                    }
+                }),
+                Subscription.of(PrintLabel.class, "broken", m -> {
+                    throw new NonRetryableException("never");
+                })).withObserver(observer));
+        bus.publish(new TaskCreated("t-1", 1));
+        bus.publish(new PrintLabel("x"));
+        Await.until("retry, handled and dead letter observed", TIMEOUT,
+                () -> observer.outcomes().containsAll(List.of("flaky:Retry", "flaky:Handled", "broken:DeadLettered")),
+                () -> observer.outcomes().toString());
+        Await.until("both publishes confirmed", TIMEOUT, () -> observer.confirmed() == 2, () -> observer.confirmed() + " confirmed");
+        assertEquals(2, observer.published());
+        assertEquals(0, observer.publishFailed());
+        assertEquals(3, observer.received(), "one received per delivery: two of flaky, one of broken");
+        assertEquals(observer.scopesOpened(), observer.scopesClosed(), "every handling scope closed");
+        assertEquals(3, observer.scopesOpened());
+    }
+
+    /** Counts what an {@link dev.eventbus.core.EventBusObserver} is told. Thread-safe. */
+    static final class RecordingObserver implements dev.eventbus.core.EventBusObserver {
+        private final AtomicInteger published = new AtomicInteger();
+        private final AtomicInteger confirmed = new AtomicInteger();
+        private final AtomicInteger failed = new AtomicInteger();
+        private final AtomicInteger received = new AtomicInteger();
+        private final AtomicInteger opened = new AtomicInteger();
+        private final AtomicInteger closed = new AtomicInteger();
+        private final List<String> outcomes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void published(EncodedMessage message) {
+            published.incrementAndGet();
+        }
+
+        @Override
+        public void confirmed(EncodedMessage message, Duration latency) {
+            confirmed.incrementAndGet();
+        }
+
+        @Override
+        public void publishFailed(EncodedMessage message, Throwable failure) {
+            failed.incrementAndGet();
+        }
+
+        @Override
+        public void received(dev.eventbus.core.Endpoint endpoint, dev.eventbus.core.pipeline.IncomingDelivery delivery) {
+            received.incrementAndGet();
+        }
+
+        @Override
+        public Scope handling(dev.eventbus.core.Endpoint endpoint, Message<?> message, Delivery delivery) {
+            opened.incrementAndGet();
+            return closed::incrementAndGet;
+        }
+
+        @Override
+        public void delivered(dev.eventbus.core.Endpoint endpoint, dev.eventbus.core.pipeline.Outcome outcome, Duration duration) {
+            outcomes.add(endpoint.handlerName() + ":" + outcome.getClass().getSimpleName());
+        }
+
+        int published() {
+            return published.get();
+        }
+
+        int confirmed() {
+            return confirmed.get();
+        }
+
+        int publishFailed() {
+            return failed.get();
+        }
+
+        int received() {
+            return received.get();
+        }
+
+        int scopesOpened() {
+            return opened.get();
+        }
+
+        int scopesClosed() {
+            return closed.get();
+        }
+
+        List<String> outcomes() {
+            return outcomes;
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** A validator that refuses a {@code task.created} whose {@code seq} is negative. */

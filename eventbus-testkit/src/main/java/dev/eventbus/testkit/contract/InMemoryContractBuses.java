@@ -55,6 +55,7 @@ public class InMemoryContractBuses implements ContractBuses {
                 .handlerThreads(spec.handlerThreads())
                 .validator(spec.validator())
                 .stopTimeout(spec.stopTimeout())
+                .observer(spec.observer())
                 .subscribe(spec.subscriptions().toArray(Subscription[]::new))
                 .build();
         EventBus wrapped = wrapper.apply(bus);

@@ -56,6 +56,7 @@ public class RabbitMqContractBuses implements ContractBuses {
                 .consumerThreads(spec.handlerThreads())
                 .validator(spec.validator())
                 .stopTimeout(spec.stopTimeout())
+                .observer(spec.observer())
                 .subscribe(spec.subscriptions().toArray(Subscription[]::new)));
         bus.admin().configure();
         return bus;
