@@ -7,7 +7,7 @@ import java.util.Objects;
  * Every broker name of one service, from its organization and service names: exchanges, routing keys,
  * handler queues with their retry and dead-letter queues, and the shared store queues. Immutable.
  *
- * <p>The names are petisco's ({@code shared/wire/README.md}), so Java and Python services share a broker:
+ * <p>The names are petisco's ({@code eventbus-core/src/test/resources/wire/README.md} in the repository), so Java and Python services share a broker:
  * <pre>
  * main exchange        alice.petisco
  * routing key          alice.petisco.1.event.user.created

@@ -8,7 +8,7 @@ import java.util.Map;
  * (it ignores an {@code x-death} set by clients), and the retry counter must survive any broker version.
  *
  * <p>Original messages are published without headers (petisco consumers lose messages that carry any header,
- * see shared/wire/README.md); retried and dead-lettered copies carry the headers below.
+ * see eventbus-core/src/test/resources/wire/README.md in the repository); retried and dead-lettered copies carry the headers below.
  */
 public final class Headers {
 
