@@ -47,7 +47,7 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
      * A durable topic exchange.
      *
      * @param name   the exchange name
-     * @param shared whether other services use it too (never deleted by {@link RabbitMqConfigurer#clear()})
+     * @param shared whether other services use it too (never deleted by {@link RabbitMqConfigurer#clear(Topology)})
      */
     public record Exchange(String name, boolean shared) {
     }
