@@ -10,8 +10,8 @@ import dev.eventbus.core.Subscription;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
 import java.io.IOException;
@@ -26,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
  * What the testkit deletes after a test, and what it must not: runs test classes that declare exchanges and queues
@@ -41,8 +40,7 @@ class CleanupIT {
 
     @Test
     void deletesEverythingEachTestDeclaredAfterIt(TestBroker broker) {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(DeclaresThings.class)).execute()
-                .testEvents().assertStatistics(stats -> stats.succeeded(2).failed(0));
+        InnerTests.run(DeclaresThings.class).assertStatistics(stats -> stats.succeeded(2).failed(0));
 
         assertEquals(2, organizations.size(), "organizations: " + organizations);
         assertNotEquals(organizations.get("first"), organizations.get("second"));
@@ -82,8 +80,7 @@ class CleanupIT {
     @Test
     void failsTheTestWhenItCannotDeleteWhatItDeclared() throws Exception {
         try {
-            Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(HoldsAQueueElsewhere.class)).execute()
-                    .testEvents();
+            Events tests = InnerTests.run(HoldsAQueueElsewhere.class);
 
             tests.assertStatistics(stats -> stats.failed(1));
             Throwable failure = tests.failed().list().get(0).getPayload(TestExecutionResult.class).orElseThrow()
@@ -147,6 +144,7 @@ class CleanupIT {
     }
 
     @RabbitMqTest
+    @EnabledIfSystemProperty(named = InnerTests.PROPERTY, matches = "true", disabledReason = InnerTests.ONLY_FROM_ITS_TEST)
     static class DeclaresThings {
 
         @Test
@@ -184,6 +182,7 @@ class CleanupIT {
 
     /** A test whose bus names a queue that another connection holds exclusively, so that it cannot be deleted. */
     @RabbitMqTest
+    @EnabledIfSystemProperty(named = InnerTests.PROPERTY, matches = "true", disabledReason = InnerTests.ONLY_FROM_ITS_TEST)
     static class HoldsAQueueElsewhere {
 
         static volatile Connection holder;

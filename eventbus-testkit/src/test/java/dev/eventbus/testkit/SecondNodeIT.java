@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
  * The testkit pointed at a second RabbitMQ node of this machine (started here, on ports of its own), with no
@@ -43,9 +42,12 @@ class SecondNodeIT {
     static void startTheSecondNode() {
         Optional<String> missing = LocalNode.unavailableReason();
         Assumptions.assumeTrue(missing.isEmpty(), () -> "a second local node cannot be started: " + missing.orElse(""));
-        node = LocalNode.builder().nodeName("eventbus-second@localhost").amqpPort(5681).distributionPort(25681)
-                .managementPort(15681).build();
-        node.start(Duration.ofSeconds(120));
+        // tag::local-node[]
+        node = LocalNode.builder().nodeName("eventbus-second@localhost")   // its own node name and ports
+                .amqpPort(5681).distributionPort(25681).managementPort(15681)   // management: 0 for none
+                .build();
+        node.start(Duration.ofSeconds(120));   // node.amqpUri(), node.ctl("/"), ... then node.stop()
+        // end::local-node[]
     }
 
     @AfterAll
@@ -85,8 +87,7 @@ class SecondNodeIT {
         properties.keySet().forEach(key -> previous.put(key, System.getProperty(key)));
         properties.forEach(System::setProperty);
         try {
-            EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute()
-                    .testEvents().assertStatistics(stats -> stats.succeeded(1).failed(0));
+            InnerTests.run(testClass).assertStatistics(stats -> stats.succeeded(1).failed(0));
         } finally {
             previous.forEach((key, value) -> {
                 if (value == null) {
@@ -173,6 +174,7 @@ class SecondNodeIT {
 
     /** Declares through a bus, a testkit connection and a connection the testkit never sees. */
     @RabbitMqTest
+    @EnabledIfSystemProperty(named = InnerTests.PROPERTY, matches = "true", disabledReason = InnerTests.ONLY_FROM_ITS_TEST)
     static class DeclaresEverywhere {
 
         @Test
@@ -194,6 +196,7 @@ class SecondNodeIT {
 
     /** Declares through a bus and a testkit connection only. */
     @RabbitMqTest
+    @EnabledIfSystemProperty(named = InnerTests.PROPERTY, matches = "true", disabledReason = InnerTests.ONLY_FROM_ITS_TEST)
     static class DeclaresThroughTheTestkit {
 
         @Test
