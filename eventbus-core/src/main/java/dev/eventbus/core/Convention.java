@@ -7,7 +7,8 @@ import java.util.Objects;
  * Every broker name of one service, from its organization and service names: exchanges, routing keys,
  * handler queues with their retry and dead-letter queues, and the shared store queues. Immutable.
  *
- * <p>The names are petisco's, so Java and Python services share a broker (with the default
+ * <p>The names are petisco's (the wire format facts are in this repository's {@code eventbus-core/src/test/resources/wire/README.md}),
+ * so Java and Python services share a broker (with the default
  * {@link NameStyle#UNDERSCORES}; the body's {@code type} keeps its dots, {@code user.created}):
  * <pre>
  * main exchange        alice.petisco

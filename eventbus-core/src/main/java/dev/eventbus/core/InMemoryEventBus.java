@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *       here as they would on the broker;</li>
  *   <li>a message reaches every queue whose bindings match, on this bus and on every bus sharing its
  *       {@link InMemoryBroker}; a message nobody subscribed to is dropped, like on a topic exchange with no binding;</li>
- *   <li>each delivery decodes the body again; its {@link Outcome} is carried out: retried after the handler's
+ *   <li>each delivery decodes the body again; its {@link dev.eventbus.core.pipeline.Outcome} is carried out: retried after the handler's
  *       {@link RetryPolicy} delay, or kept as a dead letter ({@link #admin()}, {@link #deadLetters()}).</li>
  * </ul>
  * What differs from RabbitMQ: nothing survives {@link #stop()} (messages not yet handled are dropped, with a WARN);

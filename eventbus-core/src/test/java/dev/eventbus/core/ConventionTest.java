@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Every name of petisco's wire format and the petisco seed, for alice/petisco. */
+/** Every name of the wire format facts ({@code src/test/resources/wire/README.md}) and the petisco seed, for alice/petisco. */
 class ConventionTest {
 
     record UserCreated(String userId) { }

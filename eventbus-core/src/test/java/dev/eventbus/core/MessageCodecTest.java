@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,17 +82,20 @@ class MessageCodecTest {
         }
     }
 
+    /**
+     * The directory of the petisco wire vectors: the test resource {@code /wire/vectors} of this module
+     * ({@code src/test/resources/wire}, whose README says where the facts come from).
+     */
     private static Path vectorsDir() {
-        String wireDir = System.getProperty("eventbus.wire.dir");
-        if (wireDir == null || wireDir.isBlank()) {
-            fail("system property eventbus.wire.dir is not set: run the tests through Maven (the parent pom sets it to "
-                    + "../shared/wire) or pass -Deventbus.wire.dir=/path/to/shared/wire");
+        URL expected = MessageCodecTest.class.getResource("/wire/vectors/expected.tsv");
+        if (expected == null) {
+            fail("no /wire/vectors/expected.tsv on the test classpath: it belongs in eventbus-core/src/test/resources/wire/vectors");
         }
-        Path dir = Path.of(wireDir, "vectors");
-        if (!Files.isDirectory(dir)) {
-            fail("eventbus.wire.dir=" + wireDir + " has no vectors/ directory: point it at shared/wire");
+        try {
+            return Path.of(expected.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot read the wire vectors at " + expected, e);
         }
-        return dir;
     }
 
     private static List<Vector> vectors() throws IOException {

@@ -50,6 +50,9 @@ final class BrokerContainer {
                 + container.getAdminPassword() + "@"));
         log.info("started RabbitMQ container {} ({}) at {}", container.getContainerId(), IMAGE, uri.display());
         RabbitMqCtl ctl = new RabbitMqCtl(new ContainerCtlRunner(container), uri.virtualHost(), RabbitMqCtl.DEFAULT_TIMEOUT);
-        return new RunningBroker(BrokerSource.TESTCONTAINERS, uri, ctl, container::stop);
+        // the image has the management plugin; its port is mapped to another, so the URL is given, not guessed
+        String managementUrl = container.getHttpUrl();
+        return new RunningBroker(BrokerSource.TESTCONTAINERS, uri, ctl, () -> ManagementApi.locate(uri, managementUrl, true),
+                container::stop);
     }
 }

@@ -97,18 +97,24 @@ final class BrokerSelector {
                 + "localhost:5672 and Docker is not available for Testcontainers; " + HOW_TO_PROVIDE);
     }
 
-    /** The local {@code rabbitmqctl} for a broker on this machine; for a remote one, a client that says it cannot reach it. */
+    /**
+     * The local {@code rabbitmqctl} for a broker on this machine, checked (once, when first needed) to reach the node
+     * that listens on the URI's port; for a remote one, a client that says it cannot reach it, unless
+     * {@code EVENTBUS_RABBITMQCTL} or {@code EVENTBUS_RABBITMQ_NODE} says how.
+     */
     static RabbitMqCtl localCtl(BrokerUri uri) {
         boolean explicitCtl = System.getenv(LocalCtlRunner.PATH_VARIABLE) != null
-                || System.getProperty(LocalCtlRunner.PATH_PROPERTY) != null;
+                || System.getProperty(LocalCtlRunner.PATH_PROPERTY) != null
+                || System.getenv(LocalCtlRunner.NODE_VARIABLE) != null
+                || System.getProperty(LocalCtlRunner.NODE_PROPERTY) != null;
         if (uri.isLoopback() || explicitCtl) {
-            return RabbitMqCtl.local(uri.virtualHost());
+            return new RabbitMqCtl(LocalCtlRunner.discover(), uri.virtualHost(), RabbitMqCtl.DEFAULT_TIMEOUT, uri.port());
         }
         // A local rabbitmqctl would manage this machine's node, not the remote broker: better none.
         return new RabbitMqCtl(LocalCtlRunner.unavailable("the test broker " + uri.display() + " is on another host, which "
-                + "the local rabbitmqctl does not manage: set " + LocalCtlRunner.PATH_VARIABLE
-                + " to a rabbitmqctl wrapper that reaches it (e.g. rabbitmqctl -n rabbit@thathost)"),
-                uri.virtualHost(), RabbitMqCtl.DEFAULT_TIMEOUT);
+                + "the local rabbitmqctl does not manage: set " + LocalCtlRunner.NODE_VARIABLE + " to its node name "
+                + "(rabbitmqctl -n rabbit@thathost, with this machine's Erlang cookie) or " + LocalCtlRunner.PATH_VARIABLE
+                + " to a rabbitmqctl wrapper that reaches it"), uri.virtualHost(), RabbitMqCtl.DEFAULT_TIMEOUT);
     }
 
     /** Whether a TCP connection to the address succeeds within half a second. */

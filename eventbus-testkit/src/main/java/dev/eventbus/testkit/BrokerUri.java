@@ -2,6 +2,7 @@ package dev.eventbus.testkit;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.eventbus.core.ConfigurationException;
+import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -11,6 +12,10 @@ import java.security.GeneralSecurityException;
 
 /**
  * An AMQP URI of a test broker, with its password kept out of {@link #toString()}. Immutable.
+ *
+ * <p>Its virtual host is the one the bus reads from the same URI ({@link RabbitMqConnectionSettings#fromUri}): no
+ * path and a trailing {@code /} both mean {@code /}, {@code %2F} is {@code /}, anything else is URL-decoded. (amqp-client
+ * alone reads a trailing {@code /} as the empty vhost; the testkit must not clean up elsewhere than the bus declares.)
  *
  * @param value the URI as given, credentials included
  */
@@ -34,9 +39,19 @@ record BrokerUri(String value) {
         return mask(value);
     }
 
-    /** The virtual host the URI names, as amqp-client reads it (no path means {@code /}). */
+    /** The virtual host the URI names, as the bus reads it: no path or a trailing {@code /} mean {@code /}. */
     String virtualHost() {
-        return factory().getVirtualHost();
+        return RabbitMqConnectionSettings.fromUri(value).virtualHost();
+    }
+
+    /** The port the URI names, or the scheme's default (5672, 5671 for {@code amqps}). */
+    int port() {
+        return factory().getPort();
+    }
+
+    /** Whether the URI is {@code amqps}. */
+    boolean tls() {
+        return value.regionMatches(true, 0, "amqps:", 0, 6);
     }
 
     /** The host the URI names. */
@@ -70,14 +85,24 @@ record BrokerUri(String value) {
         return factory().getUsername();
     }
 
-    /** A connection factory set from this URI. */
+    /** The password the URI names ({@code guest} when it names no user). Never log it. */
+    String password() {
+        return factory().getPassword();
+    }
+
+    /** A connection factory set from this URI, on the {@link #virtualHost()} the bus would use. */
     ConnectionFactory factory() {
-        ConnectionFactory factory = new ConnectionFactory();
+        return configure(new ConnectionFactory());
+    }
+
+    /** Sets the factory's address, credentials, TLS and virtual host from this URI; returns it. */
+    <F extends ConnectionFactory> F configure(F factory) {
         try {
             factory.setUri(value);
         } catch (URISyntaxException | GeneralSecurityException e) {
             throw new ConfigurationException("broker URI '" + display() + "' is not valid: " + e.getMessage(), e);
         }
+        factory.setVirtualHost(virtualHost());
         return factory;
     }
 

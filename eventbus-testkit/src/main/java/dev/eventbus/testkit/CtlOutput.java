@@ -50,6 +50,28 @@ final class CtlOutput {
         return rows;
     }
 
+    /**
+     * The JSON object of a command that prints one ({@code status}), skipping any banner printed before it.
+     *
+     * @throws RabbitMqCtlException if the output holds no JSON object
+     */
+    static JsonNode object(String output, String command) {
+        int start = output.indexOf('{');
+        if (start < 0) {
+            throw new RabbitMqCtlException("'" + command + "' printed no JSON object: " + abbreviate(output));
+        }
+        try {
+            JsonNode root = JSON.readTree(output.substring(start));
+            if (root == null || !root.isObject()) {
+                throw new RabbitMqCtlException("'" + command + "' printed no JSON object: " + abbreviate(output));
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw new RabbitMqCtlException("could not read the JSON that '" + command + "' printed ("
+                    + e.getOriginalMessage() + "): " + abbreviate(output), e);
+        }
+    }
+
     /** An AMQP table in either printed form, as an unmodifiable map of Java values. */
     static Map<String, Object> table(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {

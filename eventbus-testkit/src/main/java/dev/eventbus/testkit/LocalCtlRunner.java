@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,21 +21,26 @@ import java.util.function.Function;
  *
  * <p>The binary is the one named by {@code EVENTBUS_RABBITMQCTL} (or system property
  * {@code eventbus.rabbitmqctl}), else the first {@code rabbitmqctl} on the {@code PATH} or in the usual
- * install directories.
+ * install directories. It manages the node named by {@code EVENTBUS_RABBITMQ_NODE} (or {@code eventbus.rabbitmq.node},
+ * passed as {@code -n <node>}), else the installation's default node.
  */
 final class LocalCtlRunner implements CtlRunner {
 
     static final String PATH_VARIABLE = "EVENTBUS_RABBITMQCTL";
     static final String PATH_PROPERTY = "eventbus.rabbitmqctl";
+    static final String NODE_VARIABLE = "EVENTBUS_RABBITMQ_NODE";
+    static final String NODE_PROPERTY = "eventbus.rabbitmq.node";
 
     private static final List<String> USUAL_DIRECTORIES = List.of("/usr/sbin", "/usr/local/sbin", "/usr/lib/rabbitmq/bin",
             "/opt/homebrew/sbin", "/opt/rabbitmq/sbin");
 
     private final Path binary;
+    private final String node;
     private final String missingReason;
 
-    private LocalCtlRunner(Path binary, String missingReason) {
+    private LocalCtlRunner(Path binary, String node, String missingReason) {
         this.binary = binary;
+        this.node = node;
         this.missingReason = missingReason;
     }
 
@@ -45,15 +51,27 @@ final class LocalCtlRunner implements CtlRunner {
 
     /** A runner of the binary found through the given lookups (for tests). */
     static LocalCtlRunner discover(Function<String, String> environment, Function<String, String> systemProperties) {
+        String node = firstNonBlank(systemProperties.apply(NODE_PROPERTY), environment.apply(NODE_VARIABLE));
         String explicit = firstNonBlank(systemProperties.apply(PATH_PROPERTY), environment.apply(PATH_VARIABLE));
         if (explicit != null) {
             Path path = Path.of(explicit);
             if (Files.isExecutable(path)) {
-                return new LocalCtlRunner(path, null);
+                return new LocalCtlRunner(path, node, null);
             }
-            return new LocalCtlRunner(null, "rabbitmqctl '" + explicit + "' named by " + PATH_VARIABLE + " / -D" + PATH_PROPERTY
+            return new LocalCtlRunner(null, node, "rabbitmqctl '" + explicit + "' named by " + PATH_VARIABLE + " / -D" + PATH_PROPERTY
                     + " is not an executable file: point it at the rabbitmqctl of the broker's installation");
         }
+        return findExecutable("rabbitmqctl", environment)
+                .map(path -> new LocalCtlRunner(path, node, null))
+                .orElseGet(() -> new LocalCtlRunner(null, node, "no rabbitmqctl found on the PATH or in " + USUAL_DIRECTORIES
+                        + ": install RabbitMQ's CLI tools on this machine, or set " + PATH_VARIABLE + " to the path of rabbitmqctl"));
+    }
+
+    /**
+     * The first executable of that name on the {@code PATH} or in the usual directories of a RabbitMQ installation
+     * ({@code /usr/sbin}, {@code /usr/local/sbin}, {@code /usr/lib/rabbitmq/bin}, Homebrew's, {@code /opt/rabbitmq/sbin}).
+     */
+    static Optional<Path> findExecutable(String name, Function<String, String> environment) {
         List<String> directories = new ArrayList<>();
         String pathVariable = environment.apply("PATH");
         if (pathVariable != null) {
@@ -64,18 +82,22 @@ final class LocalCtlRunner implements CtlRunner {
             if (directory.isBlank()) {
                 continue;
             }
-            Path candidate = Path.of(directory, "rabbitmqctl");
+            Path candidate = Path.of(directory, name);
             if (Files.isExecutable(candidate)) {
-                return new LocalCtlRunner(candidate, null);
+                return Optional.of(candidate);
             }
         }
-        return new LocalCtlRunner(null, "no rabbitmqctl found on the PATH or in " + USUAL_DIRECTORIES
-                + ": install RabbitMQ's CLI tools on this machine, or set " + PATH_VARIABLE + " to the path of rabbitmqctl");
+        return Optional.empty();
+    }
+
+    /** The same binary, managing the named node ({@code rabbitmqctl -n <node>}). */
+    LocalCtlRunner onNode(String nodeName) {
+        return new LocalCtlRunner(binary, Objects.requireNonNull(nodeName, "nodeName"), missingReason);
     }
 
     /** A runner that runs nothing and reports why. */
     static LocalCtlRunner unavailable(String reason) {
-        return new LocalCtlRunner(null, reason);
+        return new LocalCtlRunner(null, null, reason);
     }
 
     private static String firstNonBlank(String first, String second) {
@@ -92,7 +114,7 @@ final class LocalCtlRunner implements CtlRunner {
 
     @Override
     public String describe() {
-        return binary == null ? "rabbitmqctl (not found)" : binary.toString();
+        return (binary == null ? "rabbitmqctl (not found)" : binary.toString()) + (node == null ? "" : " -n " + node);
     }
 
     @Override
@@ -102,6 +124,10 @@ final class LocalCtlRunner implements CtlRunner {
         }
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
+        if (node != null) {
+            command.add("-n");
+            command.add(node);
+        }
         command.addAll(arguments);
         Process process;
         try {

@@ -19,6 +19,9 @@ import java.util.Optional;
  *
  * <p>For a local broker it runs the local binary; for a Testcontainers broker it runs
  * {@code rabbitmqctl} inside the container. Output is read from {@code --formatter json}.
+ *
+ * <p>The testkit itself needs it only for faults (closing connections, stopping the broker's application, memory
+ * alarms) and, without the management API, for test virtual hosts: cleaning up after tests works over AMQP.
  */
 public final class RabbitMqCtl {
 
@@ -30,11 +33,22 @@ public final class RabbitMqCtl {
     private final CtlRunner runner;
     private final String virtualHost;
     private final Duration timeout;
+    private final Integer amqpPort;
 
     RabbitMqCtl(CtlRunner runner, String virtualHost, Duration timeout) {
+        this(runner, virtualHost, timeout, null);
+    }
+
+    /**
+     * @param amqpPort the AMQP port of the broker this client is for, or null: when given, {@link #unavailableReason()}
+     *                 checks that the node {@code rabbitmqctl} reaches listens on it, so that it never manages another
+     *                 node of the machine
+     */
+    RabbitMqCtl(CtlRunner runner, String virtualHost, Duration timeout, Integer amqpPort) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.virtualHost = Objects.requireNonNull(virtualHost, "virtualHost");
         this.timeout = requirePositive(timeout);
+        this.amqpPort = amqpPort;
     }
 
     /**
@@ -49,12 +63,12 @@ public final class RabbitMqCtl {
 
     /** A copy whose commands may take at most the given time each. */
     public RabbitMqCtl withTimeout(Duration newTimeout) {
-        return new RabbitMqCtl(runner, virtualHost, newTimeout);
+        return new RabbitMqCtl(runner, virtualHost, newTimeout, amqpPort);
     }
 
     /** A copy that lists and acts on another virtual host. */
     public RabbitMqCtl forVirtualHost(String otherVirtualHost) {
-        return new RabbitMqCtl(runner, otherVirtualHost, timeout);
+        return new RabbitMqCtl(runner, otherVirtualHost, timeout, amqpPort);
     }
 
     /**
@@ -128,8 +142,8 @@ public final class RabbitMqCtl {
     }
 
     /**
-     * Whether {@code rabbitmqctl} exists and reaches the broker node with this virtual host. Runs one
-     * quick command; never throws.
+     * Whether {@code rabbitmqctl} exists and reaches the broker node with this virtual host (and, for the client of a
+     * test broker, the node that listens on that broker's AMQP port). Runs one or two quick commands; never throws.
      */
     public boolean isAvailable() {
         return unavailableReason().isEmpty();
@@ -142,11 +156,29 @@ public final class RabbitMqCtl {
             return known;
         }
         try {
+            if (amqpPort != null) {
+                JsonNode status = CtlOutput.object(execute("status", "--formatter", "json"), "status");
+                List<Integer> ports = new ArrayList<>();
+                String node = "";
+                for (JsonNode listener : status.path("listeners")) {
+                    if (listener.path("protocol").asText().startsWith("amqp")) {
+                        ports.add(listener.path("port").asInt());
+                        node = listener.path("node").asText();
+                    }
+                }
+                if (!ports.contains(amqpPort)) {
+                    return Optional.of("the node that " + runner.describe() + " reaches" + (node.isEmpty() ? "" : ", " + node + ",")
+                            + " listens for AMQP on " + ports + ", not on the test broker's port " + amqpPort + ": set "
+                            + LocalCtlRunner.NODE_VARIABLE + " to the broker's node name (as rabbitmqctl -n takes it), or "
+                            + LocalCtlRunner.PATH_VARIABLE + " to a rabbitmqctl that reaches it");
+                }
+            }
             List<JsonNode> vhosts = CtlOutput.rows(execute("list_vhosts", "name", "--formatter", "json"), "list_vhosts");
             boolean found = vhosts.stream().anyMatch(row -> virtualHost.equals(CtlOutput.text(row, "name")));
             return found ? Optional.empty()
                     : Optional.of("the broker node that " + runner.describe() + " reaches has no virtual host '" + virtualHost
-                    + "': the test broker is another node; set EVENTBUS_RABBITMQCTL to that broker's rabbitmqctl");
+                    + "': the test broker is another node; set " + LocalCtlRunner.NODE_VARIABLE + " (or "
+                    + LocalCtlRunner.PATH_VARIABLE + ") so that rabbitmqctl reaches that broker");
         } catch (RabbitMqCtlException e) {
             return Optional.of(e.getMessage());
         }

@@ -1,6 +1,8 @@
 package dev.eventbus.testkit;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,14 +29,15 @@ import java.util.function.Supplier;
  * {@code @AfterEach} method belongs to that test and is released after it. One asked for first by a
  * constructor or a {@code @BeforeAll} / {@code @AfterAll} method belongs to the class: every test of
  * the class (and of its {@code @Nested} classes) then gets that same one, released after the class.
- * Releasing closes the connections it opened and deletes the exchanges and queues whose names contain
- * its organization.
+ * Releasing, after the {@code @AfterEach} (or {@code @AfterAll}) methods, stops its buses, closes the connections
+ * it opened and deletes the exchanges and queues of its organization (see {@link TestBroker}); a name it cannot
+ * delete fails the test (or class) with a message naming it.
  *
  * <p>The broker (and a container the testkit started) is kept in JUnit's root store and closed when
  * the run ends. Thread-safe: test classes may run in parallel.
  */
 public final class RabbitMqExtension implements BeforeAllCallback, BeforeEachCallback, TestInstancePreConstructCallback,
-        ParameterResolver {
+        ParameterResolver, AfterEachCallback, AfterAllCallback {
 
     private static final Logger log = LoggerFactory.getLogger(RabbitMqExtension.class);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RabbitMqExtension.class);
@@ -62,6 +65,30 @@ public final class RabbitMqExtension implements BeforeAllCallback, BeforeEachCal
     @Override
     public void beforeEach(ExtensionContext context) {
         requireBroker(context);
+    }
+
+    /** Releases the test's own {@link TestBroker}, if it has one, after its {@code @AfterEach} methods. */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        release(context);
+    }
+
+    /** Releases the class's {@link TestBroker}, if it has one, after its {@code @AfterAll} methods. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        release(context);
+    }
+
+    /**
+     * Releases the test broker created in this very context (not one inherited from an enclosing class), so that a
+     * failure to clean up is reported as the test's own failure. Were this callback not to run, closing the store
+     * would release it all the same.
+     */
+    private static void release(ExtensionContext context) {
+        Scope scope = context.getStore(NAMESPACE).remove(TEST_BROKER_KEY, Scope.class);
+        if (scope != null) {
+            scope.testBroker().release();
+        }
     }
 
     /** Finds the broker before a test instance is constructed, since the constructor may ask for a {@link TestBroker}. */

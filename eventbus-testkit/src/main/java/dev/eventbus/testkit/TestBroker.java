@@ -1,13 +1,14 @@
 package dev.eventbus.testkit;
 
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
 import dev.eventbus.core.Convention;
 import dev.eventbus.core.EventBusException;
 import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.rabbitmq.RabbitMqEventBusBuilder;
+import dev.eventbus.rabbitmq.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,12 +16,12 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,9 +35,14 @@ import java.util.function.UnaryOperator;
  *
  * <p><b>Isolation.</b> The {@link #organization()} is random per test ({@code t} and 12 hex digits), so
  * every exchange and queue named by its {@link #convention()} is this test's alone, and test classes can
- * run in parallel on one broker. After the test, every exchange and queue whose name contains the
- * organization is deleted; the shared store queues ({@code store}, {@code retry.store},
- * {@code dead_letter.store}) are never touched.
+ * run in parallel on one broker.
+ *
+ * <p><b>Cleanup.</b> After the test, every exchange and queue whose name contains the organization is deleted, over
+ * AMQP, on the broker the URI names: those the test declared through the testkit (on connections from
+ * {@link #newConnection()} or {@link #connectionFactory()}, whose declarations amqp-client records, and the topology
+ * of {@link #bus buses}), the exchanges of its {@link #convention()}, and, when the broker has the management API,
+ * every other one the API lists. The shared store queues ({@code store}, {@code retry.store},
+ * {@code dead_letter.store}) and {@code amq.*} are never touched. A name that cannot be deleted fails the test.
  */
 public final class TestBroker {
 
@@ -57,6 +63,7 @@ public final class TestBroker {
     private final List<TestBroker> virtualHosts = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicInteger virtualHostCount = new AtomicInteger();
 
     TestBroker(RunningBroker broker, String organization, String service) {
         this.broker = Objects.requireNonNull(broker, "broker");
@@ -128,10 +135,12 @@ public final class TestBroker {
 
     /**
      * A connection factory set for this broker: its URI, automatic recovery on, and a network recovery
-     * interval of 500 ms so that recovery tests are quick. Each call returns a new factory.
+     * interval of 500 ms so that recovery tests are quick. Each call returns a new factory. The connections it
+     * opens are closed after the test, and what is declared through them deleted (keep topology recovery on, as it
+     * is by default: amqp-client's record of the declarations is how the testkit knows them).
      */
     public ConnectionFactory connectionFactory() {
-        ConnectionFactory factory = broker.uri().factory();
+        ConnectionFactory factory = broker.uri().configure(new TrackedConnectionFactory(this::track));
         factory.setAutomaticRecoveryEnabled(true);
         factory.setNetworkRecoveryInterval(500);
         factory.setConnectionTimeout(5_000);
@@ -159,9 +168,7 @@ public final class TestBroker {
                     + " was released at the end of its test: open connections during the test");
         }
         try {
-            Connection connection = connectionFactory().newConnection(clientProvidedName);
-            connections.add(connection);
-            return connection;
+            return connectionFactory().newConnection(clientProvidedName);
         } catch (IOException | TimeoutException e) {
             throw new EventBusException("could not connect to the test broker " + displayUri() + " (" + source() + "): "
                     + e.getMessage() + "; check that it runs and accepts these credentials", e);
@@ -194,6 +201,16 @@ public final class TestBroker {
         return bus;
     }
 
+    private void track(Connection connection) {
+        connections.add(connection);
+        if (released.get()) {
+            // opened from a factory taken during the test, after the test: nothing would close it
+            connection.abort(2_000);
+            throw new IllegalStateException("the test broker of organization " + organization
+                    + " was released at the end of its test: open connections during the test");
+        }
+    }
+
     /** The prefix of the client-provided connection names of {@link #bus buses} built by this test broker. */
     public String busConnectionNamePrefix() {
         return connectionNamePrefix() + "-bus";
@@ -202,16 +219,18 @@ public final class TestBroker {
     /**
      * The same broker, organization and service on a virtual host of this test's own, created now (named after the
      * organization) and deleted with everything in it after the test. For tests that touch what a vhost shares,
-     * such as the store queues, whose arguments name one organization's exchanges. Needs {@code rabbitmqctl}.
+     * such as the store queues, whose arguments name one organization's exchanges. Needs the management API or
+     * {@code rabbitmqctl}.
      *
-     * @throws RabbitMqCtlException if {@code rabbitmqctl} is unavailable or refuses
+     * @throws EventBusException if neither can create it, saying why
      */
     public TestBroker withOwnVirtualHost() {
-        broker.ctlUnavailableReason().ifPresent(reason -> {
-            throw new RabbitMqCtlException("a test virtual host needs rabbitmqctl: " + reason);
-        });
-        String virtualHost = "eventbus-test-" + organization + "-" + (virtualHosts.size() + 1);
-        ctl().addVirtualHost(virtualHost, broker.uri().username());
+        if (released.get()) {
+            throw new IllegalStateException("the test broker of organization " + organization
+                    + " was released at the end of its test: ask for virtual hosts during the test");
+        }
+        String virtualHost = "eventbus-test-" + organization + "-" + virtualHostCount.incrementAndGet();
+        broker.addVirtualHost(virtualHost);
         TestBroker isolated = new TestBroker(broker.onVirtualHost(virtualHost), organization, service);
         virtualHosts.add(isolated);
         return isolated;
@@ -227,28 +246,80 @@ public final class TestBroker {
         return name.contains(organization) && !SHARED_QUEUES.contains(name) && !name.startsWith("amq.");
     }
 
+    /** The broker of the run this test broker belongs to (for the testkit's own tests). */
+    RunningBroker runningBroker() {
+        return broker;
+    }
+
     /**
-     * Closes the connections this test opened, then deletes every exchange and queue whose name contains
-     * the organization. Called once, at the end of the test (or class) that asked for this broker.
+     * Stops the buses and closes the connections this test opened, then deletes every exchange and queue of the
+     * organization it knows of (see the type's description) and the virtual hosts it created. Called once, at the
+     * end of the test (or class) that asked for this broker. Blocks for a few milliseconds per name.
      *
-     * @throws EventBusException if a leftover could not be deleted
+     * @throws EventBusException naming each exchange, queue or virtual host that could not be deleted
      */
     void release() {
         if (!released.compareAndSet(false, true)) {
             return;
         }
+        long start = System.nanoTime();
+        Declared declared = declared();
         closeBusesAndConnections();
+        List<String> failures = new ArrayList<>();
         for (TestBroker isolated : virtualHosts) {
             isolated.released.set(true);
             isolated.closeBusesAndConnections();
+            isolated.broker.closeCleanup();
             try {
-                ctl().deleteVirtualHost(isolated.virtualHost());
+                broker.deleteVirtualHost(isolated.virtualHost());
             } catch (RuntimeException e) {
-                log.warn("could not delete test virtual host {}: {}", isolated.virtualHost(), e.toString());
+                failures.add("virtual host " + isolated.virtualHost() + " (" + e.getMessage() + ")");
             }
         }
         virtualHosts.clear();
-        deleteLeftovers();
+        Optional<ManagementApi> api = broker.managementApi();
+        if (api.isPresent()) {
+            try {
+                api.get().queueNamesContaining(virtualHost(), organization).stream().filter(this::owns).forEach(declared.queues::add);
+                api.get().exchangeNamesContaining(virtualHost(), organization).stream().filter(this::owns)
+                        .forEach(declared.exchanges::add);
+            } catch (EventBusException e) {
+                failures.add("the leftovers the " + api.get() + " lists (" + e.getMessage() + ")");
+            }
+        }
+        failures.addAll(broker.cleanup().delete(declared.queues, declared.exchanges));
+        if (!failures.isEmpty()) {
+            throw new EventBusException("could not delete what test organization " + organization + " declared on " + displayUri()
+                    + ": " + failures + "; delete them by hand (rabbitmqctl delete_queue / delete_exchange / delete_vhost) "
+                    + "so that later runs start clean");
+        }
+        log.debug("deleted queues {} and exchanges {} of test organization {} on {} in {} ms", declared.queues, declared.exchanges,
+                organization, displayUri(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * The names of the organization this test broker knows were declared, or may have been: what the connections it
+     * opened recorded, the topology of its buses, and its convention's three exchanges (deleting a name that does not
+     * exist is harmless, and tests often declare those through other means).
+     */
+    private Declared declared() {
+        Declared declared = new Declared(new LinkedHashSet<>(), new LinkedHashSet<>());
+        for (RabbitMqEventBus bus : buses) {
+            Topology topology = bus.admin().topology();
+            topology.queues().forEach(queue -> declared.queues.add(queue.name()));
+            topology.exchanges().forEach(exchange -> declared.exchanges.add(exchange.name()));
+        }
+        for (Connection connection : connections) {
+            if (connection instanceof AutorecoveringConnection recording) {
+                declared.queues.addAll(List.copyOf(recording.getRecordedQueues().keySet()));
+                declared.exchanges.addAll(List.copyOf(recording.getRecordedExchanges().keySet()));
+            }
+        }
+        Convention convention = convention();
+        declared.exchanges.addAll(List.of(convention.mainExchange(), convention.retryExchange(), convention.deadLetterExchange()));
+        declared.queues.removeIf(name -> !owns(name));
+        declared.exchanges.removeIf(name -> !owns(name));
+        return declared;
     }
 
     /** Stops the buses (before their queues go) and aborts the connections this test broker opened. */
@@ -269,50 +340,8 @@ public final class TestBroker {
         connections.clear();
     }
 
-    private void deleteLeftovers() {
-        Optional<String> unavailable = broker.ctlUnavailableReason();
-        if (unavailable.isPresent()) {
-            log.warn("cannot delete the exchanges and queues of test organization {} on {}: {}", organization, displayUri(),
-                    unavailable.get());
-            return;
-        }
-        CompletableFuture<List<String>> queues = CompletableFuture.supplyAsync(() -> ctl().listQueues().stream()
-                .map(RabbitMqCtl.QueueInfo::name).filter(this::owns).toList());
-        List<String> exchanges = ctl().listExchanges().stream().map(RabbitMqCtl.ExchangeInfo::name).filter(this::owns).toList();
-        List<String> queueNames = queues.join();
-        if (queueNames.isEmpty() && exchanges.isEmpty()) {
-            return;
-        }
-        List<String> failures = new ArrayList<>();
-        try (Connection connection = connectionFactory().newConnection(connectionNamePrefix() + "-cleanup")) {
-            for (String queue : queueNames) {
-                delete(connection, "queue", queue, failures);
-            }
-            for (String exchange : exchanges) {
-                delete(connection, "exchange", exchange, failures);
-            }
-        } catch (IOException | TimeoutException e) {
-            throw new EventBusException("could not connect to " + displayUri() + " to delete the leftovers of test organization "
-                    + organization + " (queues " + queueNames + ", exchanges " + exchanges + "): " + e.getMessage(), e);
-        }
-        if (!failures.isEmpty()) {
-            throw new EventBusException("could not delete leftovers of test organization " + organization + ": " + failures
-                    + "; delete them by hand (rabbitmqctl delete_queue) so that later runs start clean");
-        }
-        log.debug("deleted queues {} and exchanges {} of test organization {}", queueNames, exchanges, organization);
-    }
-
-    private static void delete(Connection connection, String kind, String name, List<String> failures) {
-        // A channel per deletion: a failed one closes its channel, and the next must not inherit that.
-        try (Channel channel = connection.createChannel()) {
-            if (kind.equals("queue")) {
-                channel.queueDelete(name);
-            } else {
-                channel.exchangeDelete(name);
-            }
-        } catch (IOException | TimeoutException | RuntimeException e) {
-            failures.add(kind + " " + name + " (" + e.getMessage() + ")");
-        }
+    /** Queue and exchange names to delete, in the order found. */
+    private record Declared(Set<String> queues, Set<String> exchanges) {
     }
 
     @Override

@@ -1,14 +1,23 @@
 package dev.eventbus.testkit;
 
+// tag::imports[]
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.eventbus.testkit.Await;
+import dev.eventbus.testkit.Faults;
+import dev.eventbus.testkit.RabbitMqTest;
+import dev.eventbus.testkit.TestBroker;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
+// end::imports[]
 
-/** The broker test shown in docs/testing.md; keep the two in sync. */
+/**
+ * The broker test of docs/testing.md, which includes the tagged regions (after editing one, run
+ * {@code ./mvnw -q -pl docs test -Deventbus.docs.update=true}).
+ */
+// tag::test[]
 @RabbitMqTest
 class DocsBrokerTestExampleIT {
 
@@ -26,3 +35,4 @@ class DocsBrokerTestExampleIT {
         assertEquals(1, connection.createChannel().queueDeclarePassive(queue).getMessageCount());
     }
 }
+// end::test[]

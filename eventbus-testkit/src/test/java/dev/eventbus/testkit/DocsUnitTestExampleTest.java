@@ -1,10 +1,21 @@
 package dev.eventbus.testkit;
 
+// tag::imports[]
+import dev.eventbus.core.Event;
 import dev.eventbus.core.EventBus;
+import dev.eventbus.testkit.RecordingEventBus;
 import org.junit.jupiter.api.Test;
+// end::imports[]
 
-/** The in-memory unit test shown in docs/testing.md; keep the two in sync. */
+/**
+ * The unit test of docs/testing.md, which includes the tagged regions (after editing one, run
+ * {@code ./mvnw -q -pl docs test -Deventbus.docs.update=true}).
+ */
+// tag::test[]
 class DocsUnitTestExampleTest {
+
+    record UserCreated(String userId) implements Event {
+    }
 
     /** The code under test: a service that publishes through an {@link EventBus}. */
     static final class UserService {
@@ -29,3 +40,4 @@ class DocsUnitTestExampleTest {
         bus.assertNothingElsePublished();
     }
 }
+// end::test[]

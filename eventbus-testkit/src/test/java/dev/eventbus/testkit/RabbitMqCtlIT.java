@@ -93,6 +93,18 @@ class RabbitMqCtlIT {
     }
 
     @Test
+    void refusesToManageANodeThatIsNotTheTestBrokers(TestBroker broker) {
+        // the installation's default node, checked against a broker on another port: as for a second local node
+        RabbitMqCtl forAnotherPort = new RabbitMqCtl(LocalCtlRunner.discover(), broker.virtualHost(), RabbitMqCtl.DEFAULT_TIMEOUT,
+                5999);
+
+        String reason = forAnotherPort.unavailableReason().orElseThrow(
+                () -> new AssertionError("rabbitmqctl of the default node must not count as the ctl of a broker on port 5999"));
+        assertTrue(reason.contains("not on the test broker's port 5999") && reason.contains(LocalCtlRunner.NODE_VARIABLE), reason);
+        assertTrue(broker.ctl().isAvailable(), "the test broker's own ctl: " + broker.ctl().unavailableReason());
+    }
+
+    @Test
     void explainsHowToFixAMissingBinary() {
         System.setProperty(LocalCtlRunner.PATH_PROPERTY, "/nonexistent/rabbitmqctl");
         try {

@@ -1,5 +1,6 @@
 package dev.eventbus.it;
 
+// tag::imports[]
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.eventbus.core.DeadLetter;
@@ -17,8 +18,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The integration test shown in docs/testing.md, compiled and run here. */
-// docs:start
+// end::imports[]
+/** The integration test shown in docs/testing.md, compiled and run here (the docs include the tagged regions). */
+// tag::test[]
 @RabbitMqTest
 class DocsBusExampleIT {
 
@@ -50,4 +52,4 @@ class DocsBusExampleIT {
         assertEquals(List.of("Alice"), greeted);
     }
 }
-// docs:end
+// end::test[]

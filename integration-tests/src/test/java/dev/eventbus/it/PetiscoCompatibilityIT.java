@@ -20,8 +20,6 @@ import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.RabbitMqTest;
 import dev.eventbus.testkit.TestBroker;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +62,7 @@ class PetiscoCompatibilityIT {
         try (Connection connection = broker.newConnection(); Channel channel = connection.createChannel()) {
             // what petisco publishes: the body, delivery_mode 2, nothing else
             AMQP.BasicProperties petiscoProperties = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
-            byte[] vector = Files.readAllBytes(Path.of(System.getProperty("eventbus.wire.dir"), "vectors", "user_created_v1.json"));
+            byte[] vector = WireVectors.read("user_created_v1.json");
             channel.basicPublish(petisco.mainExchange(), petisco.routingKey(MessageType.of(UserCreated.class)), petiscoProperties, vector);
         }
         Await.until("petisco's body handled", Duration.ofSeconds(20), () -> names.contains("Alice"), names::toString);

@@ -18,8 +18,6 @@ import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.RabbitMqTest;
 import dev.eventbus.testkit.TestBroker;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -112,8 +110,7 @@ class PoisonIT {
 
     @Test
     void aBodyWrittenByPetiscoIsHandled(TestBroker broker) throws Exception {
-        Path vector = Path.of(System.getProperty("eventbus.wire.dir"), "vectors", "user_created_v1.json");
-        publishRaw(broker, Files.readAllBytes(vector));
+        publishRaw(broker, WireVectors.read("user_created_v1.json"));
 
         Await.until("petisco's user_created_v1 handled", TIMEOUT, () -> handled.contains("Alice"), handled::toString);
         assertEquals(0, bus.admin().deadLetters().count(queue));
