@@ -82,10 +82,10 @@ class EventModelExamplesTest {
         assertEquals("dead_letter.alice.petisco.1.event.user_created.send_mail_handler", convention.deadLetterQueue(queue));
 
         // tag::name-style[]
-        Convention petisco2 = new Convention("alice", "petisco", NameStyle.UNDERSCORES);
-        String routingKey = petisco2.routingKey(MessageType.of(UserCreated.class));   // "alice.petisco.1.event.user_created"
+        Convention javaOnly = new Convention("alice", "petisco", NameStyle.DOTS);    // a fleet without petisco services
+        String routingKey = javaOnly.routingKey(MessageType.of(UserCreated.class));   // "alice.petisco.1.event.user.created"
         // end::name-style[]
-        assertEquals("alice.petisco.1.event.user_created", routingKey);
+        assertEquals("alice.petisco.1.event.user.created", routingKey);
     }
 
     @Test
@@ -118,6 +118,7 @@ class EventModelExamplesTest {
         Mailer mailer = user -> { };
         Queue<Message<Map<String, Object>>> stored = new ConcurrentLinkedQueue<>();
         List<Message<Map<String, Object>>> counted = new ArrayList<>();
+        List<Integer> greeted = new java.util.ArrayList<>();
         // tag::subscriptions[]
         Subscription sendMail = Subscription.of(UserCreated.class, new SendMailHandler(mailer)); // send_mail_handler
         Subscription welcome = Subscription.of(SendWelcomeMail.class, "welcome_mailer", message -> { })
@@ -128,7 +129,10 @@ class EventModelExamplesTest {
         Subscription statistics = Subscription.allMessages("statistics", counted::add);       // every message, own queue
         Subscription fromAccounts = Subscription.of(UserCreated.class, "welcome", message -> { })
                 .from("accounts");                                                              // another service's events
+        Subscription withDelivery = Subscription.handling(UserCreated.class, "greeter",
+                (message, delivery) -> greeted.add(delivery.attempt()));                      // the delivery as an argument
         // end::subscriptions[]
+        assertEquals("greeter", withDelivery.handlerName());
         assertEquals("statistics", statistics.handlerName());
         assertEquals("accounts", fromAccounts.source().orElseThrow().service());
         assertEquals("send_mail_handler", sendMail.handlerName());

@@ -46,11 +46,11 @@ final class ReadmeExample {
                 .retryPolicy(RetryPolicy.of(5, Duration.ofSeconds(5)))            // retry queue x-message-ttl 5000
                 .subscribe(Subscription.of(UserCreated.class, new SendMailHandler(mailer)))
                 .build();
-        bus.admin().configure();                                                          // idempotent declarations
+        bus.admin().configure();                                                  // idempotent declarations (admin view)
         bus.start();                                                              // consume
         bus.publish(new UserCreated("u-1", "Alice"));                             // returns once the broker confirmed
-        // routing key alice.petisco.1.event.user.created
-        // queue      alice.petisco.1.event.user.created.send_mail_handler
+        // routing key alice.petisco.1.event.user_created          (petisco's names: underscores; the body's type is user.created)
+        // queue      alice.petisco.1.event.user_created.send_mail_handler
         bus.stop();                                                               // running handlers finish first
         // end::bus[]
     }
