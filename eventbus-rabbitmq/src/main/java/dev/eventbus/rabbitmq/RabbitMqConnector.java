@@ -1,27 +1,62 @@
 package dev.eventbus.rabbitmq;
 
 import com.rabbitmq.client.Address;
+import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.PossibleAuthenticationFailureException;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.impl.recovery.RecordedEntity;
+import com.rabbitmq.client.impl.recovery.RecordedBinding;
+import com.rabbitmq.client.impl.recovery.RecordedExchange;
+import com.rabbitmq.client.impl.recovery.RecordedQueue;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import java.io.IOException;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
- * Opens connections to RabbitMQ with automatic recovery (connection, channels, topology and consumers)
- * turned on, from {@link RabbitMqConnectionSettings}. Thread-safe.
+ * Opens connections to RabbitMQ with automatic recovery (connection, channels, consumers, and the topology declared
+ * on channels that are still open) turned on, from {@link RabbitMqConnectionSettings}. Thread-safe.
  *
- * <p>TLS ({@code amqps}) verifies the server's certificate and host name against the JVM's default trust
- * store ({@code javax.net.ssl.trustStore} to use another).
+ * <p>What it sets on the client, and why:
+ * <ul>
+ *   <li>the heartbeat of the settings (default 10 s): the client closes a connection it heard nothing on for
+ *       about 2.25 heartbeats, then recovery reconnects;</li>
+ *   <li>the largest inbound body of the settings (default 512 MiB, the most a broker accepts), so that no body the
+ *       broker delivers closes the connection;</li>
+ *   <li>connection threads with a {@value #CONNECTION_THREAD_STACK_BYTES}-byte stack: the client reads header tables
+ *       recursively on its connection thread, and headers nested tens of thousands of levels deep (which fit in a
+ *       131072-byte frame, and which the broker passes on) would otherwise overflow a default stack and kill the
+ *       connection on every redelivery; the frame size asked for is capped at 131072 bytes (RabbitMQ's default) to
+ *       bound that depth;</li>
+ *   <li>a topology recovery filter: exchanges, queues and bindings declared on a channel that has been closed since
+ *       (the configurer's temporary channels) are not re-declared on recovery. They are durable, so they survive a
+ *       connection loss; the client would re-declare them on the closed channel and fail, logging an ERROR for each.
+ *       What is declared on open channels, and every consumer, is recovered;</li>
+ *   <li>recovery reports: one WARN line per recovery instead of the client's ERROR per failed attempt and per
+ *       object, and the {@link #onRecovery} callbacks;</li>
+ *   <li>TLS: the settings' {@code SSLContext}, else the JVM's default trust store, always verifying the server's host
+ *       name; addresses tried in a random order or in the given order ({@code shuffleAddresses}).</li>
+ * </ul>
  */
 public final class RabbitMqConnector {
 
+    /** Stack of the client's connection threads: room for the deepest header table a 131072-byte frame can carry. */
+    static final long CONNECTION_THREAD_STACK_BYTES = 64L * 1024 * 1024;
+    /** The largest frame asked for (RabbitMQ's default {@code frame_max}): bounds how deep a header table can nest. */
+    static final int REQUESTED_FRAME_MAX = 131_072;
+
     private final RabbitMqConnectionSettings settings;
     private final ConnectionFactory factory;
+    private final List<Consumer<ConnectionRecovery>> recoveryCallbacks = new CopyOnWriteArrayList<>();
 
     /** A connector for the given settings. Opens nothing until {@link #open(String)}. */
     public RabbitMqConnector(RabbitMqConnectionSettings settings) {
@@ -32,17 +67,21 @@ public final class RabbitMqConnector {
         factory.setPassword(settings.password());
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
+        factory.setTopologyRecoveryFilter(new OpenChannelsOnly());
         factory.setNetworkRecoveryInterval(settings.recoveryInterval().toMillis());
         factory.setConnectionTimeout((int) settings.connectionTimeout().toMillis());
         factory.setHandshakeTimeout((int) settings.connectionTimeout().toMillis());
-        factory.setRequestedHeartbeat(30);
+        factory.setRequestedHeartbeat((int) settings.heartbeat().getSeconds());
+        factory.setRequestedFrameMax(REQUESTED_FRAME_MAX);
+        factory.setMaxInboundMessageBodySize(settings.maxInboundMessageBodySize());
+        factory.setThreadFactory(largeStackThreads());
         if (settings.tls()) {
             try {
-                factory.useSslProtocol(SSLContext.getDefault());
+                factory.useSslProtocol(settings.sslContext() != null ? settings.sslContext() : SSLContext.getDefault());
                 factory.enableHostnameVerification();
             } catch (NoSuchAlgorithmException e) {
                 throw new BrokerUnavailableException("this JVM has no default TLS context, so amqps cannot be used: "
-                        + e.getMessage(), e);
+                        + e.getMessage() + "; give one with RabbitMqConnectionSettings.withTls(SSLContext)", e);
             }
         }
     }
@@ -50,6 +89,17 @@ public final class RabbitMqConnector {
     /** The settings this connector uses. */
     public RabbitMqConnectionSettings settings() {
         return settings;
+    }
+
+    /**
+     * Calls back after every automatic recovery of every connection this connector opens (opened before or after this
+     * call), once channels, consumers and the recoverable topology are back: for re-declaring what a service needs
+     * (its durable topology survives a connection loss, but not a broker that lost its data). Runs on the client's
+     * recovery thread, before blocking publishes waiting for the recovery go on: keep it short; an exception it throws
+     * is logged and ignored.
+     */
+    public void onRecovery(Consumer<ConnectionRecovery> callback) {
+        recoveryCallbacks.add(Objects.requireNonNull(callback, "callback"));
     }
 
     /**
@@ -61,8 +111,18 @@ public final class RabbitMqConnector {
     public Connection open(String purpose) {
         String name = settings.connectionName() + "-" + purpose;
         List<Address> addresses = settings.addresses().stream().map(a -> new Address(a.host(), a.port())).toList();
+        ConnectionFactory own = factory.clone();
+        RecoveryReporter reporter = new RecoveryReporter(name, recoveryCallbacks);
+        own.setExceptionHandler(reporter);
         try {
-            return factory.newConnection(addresses, name);
+            Connection connection = settings.shuffleAddresses() ? own.newConnection(addresses, name)
+                    : own.newConnection(null, inOrder(addresses), name);
+            connection.addShutdownListener(reporter::connectionLost);
+            if (connection instanceof Recoverable recoverable) {
+                // first among the connection's recovery listeners: callbacks re-declare before publishers resume
+                recoverable.addRecoveryListener(reporter);
+            }
+            return connection;
         } catch (PossibleAuthenticationFailureException e) {
             throw new BrokerUnavailableException("RabbitMQ at " + settings.describeAddresses() + " refused user '"
                     + settings.username() + "' on vhost '" + settings.virtualHost()
@@ -73,6 +133,53 @@ public final class RabbitMqConnector {
                     + " (vhost '" + settings.virtualHost() + "'): " + describe(e) + ". Start a broker (`rabbitmq-server -detached`, "
                     + "or `docker run -d -p 5672:5672 rabbitmq:3-management`) or point to one with EVENTBUS_RABBITMQ_URL "
                     + "or RABBITMQ_HOST/RABBITMQ_PORT", e);
+        }
+    }
+
+    /** The addresses in the given order, on the first connection and on every recovery (the client shuffles them). */
+    private static AddressResolver inOrder(List<Address> addresses) {
+        return new AddressResolver() {
+            @Override
+            public List<Address> getAddresses() {
+                return addresses;
+            }
+
+            @Override
+            public List<Address> maybeShuffle(List<Address> input) {
+                return input;
+            }
+        };
+    }
+
+    private static ThreadFactory largeStackThreads() {
+        AtomicInteger count = new AtomicInteger();
+        // the client renames its threads (e.g. "AMQP Connection host:port"); non-daemon, as the client's default
+        return runnable -> new Thread(null, runnable, "eventbus-amqp-" + count.incrementAndGet(), CONNECTION_THREAD_STACK_BYTES);
+    }
+
+    /**
+     * Recovers only what was declared on a channel that is still open: the configurer declares on temporary channels
+     * that it closes, and the client would re-declare on those (and fail). Consumers are always recovered.
+     */
+    static final class OpenChannelsOnly implements TopologyRecoveryFilter {
+        @Override
+        public boolean filterExchange(RecordedExchange exchange) {
+            return declaredOnOpenChannel(exchange);
+        }
+
+        @Override
+        public boolean filterQueue(RecordedQueue queue) {
+            return declaredOnOpenChannel(queue);
+        }
+
+        @Override
+        public boolean filterBinding(RecordedBinding binding) {
+            return declaredOnOpenChannel(binding);
+        }
+
+        private static boolean declaredOnOpenChannel(RecordedEntity entity) {
+            // channels are recovered before topology, so a channel still in use is open again by now
+            return entity.getChannel() != null && entity.getChannel().isOpen();
         }
     }
 
