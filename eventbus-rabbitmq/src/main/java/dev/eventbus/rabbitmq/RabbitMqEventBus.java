@@ -69,8 +69,8 @@ public final class RabbitMqEventBus implements EventBus {
     private volatile boolean stopped;
 
     private RabbitMqEventBus(Builder builder) {
-        this.connector = new RabbitMqConnector(builder.connection.withConnectionName(
-                builder.connectionName != null ? builder.connectionName : builder.organization + "." + builder.service));
+        this.connector = new RabbitMqConnector(builder.connectionSettings());
+        builder.recoveryCallbacks.forEach(connector::onRecovery);
         this.convention = new Convention(builder.organization, builder.service, builder.nameStyle);
         MessageRegistry registry = new MessageRegistry();
         builder.types.forEach(registry::register);
@@ -478,6 +478,11 @@ public final class RabbitMqEventBus implements EventBus {
         private boolean failOnUnroutable = true;
         private MessageValidator validator = MessageValidator.NONE;
         private ObjectMapper mapper;
+        private Duration heartbeat;
+        private javax.net.ssl.SSLContext sslContext;
+        private Integer maxInboundMessageBodySize;
+        private Boolean shuffleAddresses;
+        private final List<java.util.function.Consumer<ConnectionRecovery>> recoveryCallbacks = new ArrayList<>();
 
         private Builder() {
             this.connection = null;
@@ -630,6 +635,71 @@ public final class RabbitMqEventBus implements EventBus {
         public Builder objectMapper(ObjectMapper mapper) {
             this.mapper = Objects.requireNonNull(mapper, "mapper");
             return this;
+        }
+
+        /**
+         * The AMQP heartbeat (whole seconds; {@link Duration#ZERO} turns it off). A connection the client heard nothing on
+         * for about 2.25 heartbeats is closed and recovered, and {@link RabbitMqEventBus#isConnected()} is false meanwhile.
+         * Default: the connection settings' ({@link RabbitMqConnectionSettings#DEFAULT_HEARTBEAT}, 10 s, unless the URI's
+         * {@code heartbeat} or {@code RABBITMQ_HEARTBEAT} says otherwise).
+         */
+        public Builder heartbeat(Duration heartbeat) {
+            this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+            return this;
+        }
+
+        /**
+         * TLS with this context for this bus's connections (trusted CAs, client certificate), the server's host name
+         * verified. Default: TLS only for {@code amqps} URIs, with the JVM's default trust store.
+         */
+        public Builder tls(javax.net.ssl.SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * The largest message body the bus accepts, in bytes: a larger one closes the consumer connection (on every
+         * redelivery), so keep it at least the broker's {@code max_message_size}. Default: 512 MiB, the most a broker accepts.
+         */
+        public Builder maxInboundMessageBodySize(int bytes) {
+            this.maxInboundMessageBodySize = positive(bytes, "maxInboundMessageBodySize");
+            return this;
+        }
+
+        /**
+         * Whether each connection attempt tries the addresses in a random order (true, spreading services over a
+         * cluster) or in the order given (false). Default: true.
+         */
+        public Builder shuffleAddresses(boolean shuffle) {
+            this.shuffleAddresses = shuffle;
+            return this;
+        }
+
+        /**
+         * Called after each automatic recovery of one of the bus's connections, with what the client reported (see
+         * {@link RabbitMqConnector#onRecovery}). Default: none; every recovery is logged as one WARN line anyway.
+         */
+        public Builder onConnectionRecovery(java.util.function.Consumer<ConnectionRecovery> callback) {
+            this.recoveryCallbacks.add(Objects.requireNonNull(callback, "callback"));
+            return this;
+        }
+
+        private RabbitMqConnectionSettings connectionSettings() {
+            RabbitMqConnectionSettings settings = connection.withConnectionName(
+                    connectionName != null ? connectionName : organization + "." + service);
+            if (heartbeat != null) {
+                settings = settings.withHeartbeat(heartbeat);
+            }
+            if (sslContext != null) {
+                settings = settings.withTls(sslContext);
+            }
+            if (maxInboundMessageBodySize != null) {
+                settings = settings.withMaxInboundMessageBodySize(maxInboundMessageBodySize);
+            }
+            if (shuffleAddresses != null) {
+                settings = settings.withShuffledAddresses(shuffleAddresses);
+            }
+            return settings;
         }
 
         /**

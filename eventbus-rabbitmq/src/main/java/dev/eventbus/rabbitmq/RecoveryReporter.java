@@ -45,14 +45,29 @@ final class RecoveryReporter extends DefaultExceptionHandler implements Recovery
         if (cause.isInitiatedByApplication()) {
             return;
         }
+        String why = cause.getCause() != null ? describe(cause.getCause()) : PublisherChannel.describe(cause);
         synchronized (this) {
             lostAt = System.nanoTime();
-            lostBecause = PublisherChannel.describe(cause);
+            lostBecause = why;
             failedAttempts = 0;
             problems.clear();
             moreProblems = 0;
         }
-        log.info("connection {} lost: {}; automatic recovery reconnects", connectionName, PublisherChannel.describe(cause));
+        log.info("connection {} lost: {}; automatic recovery reconnects", connectionName, why);
+    }
+
+    /**
+     * The client reports here the I/O error that ends a connection (a reset, a failed write), as a WARN or an ERROR with
+     * a stack trace, besides the shutdown it causes: the loss is logged once, by {@link #connectionLost}. Other errors
+     * keep the client's handling.
+     */
+    @Override
+    public void handleUnexpectedConnectionDriverException(Connection conn, Throwable exception) {
+        if (exception instanceof java.io.IOException) {
+            log.debug("connection {}: connection driver error", connectionName, exception);
+        } else {
+            super.handleUnexpectedConnectionDriverException(conn, exception);
+        }
     }
 
     @Override
