@@ -8,6 +8,8 @@ import dev.eventbus.core.Subscription;
 import dev.eventbus.it.Events.UserCreated;
 import dev.eventbus.rabbitmq.ConnectionRecovery;
 import dev.eventbus.rabbitmq.PublishException;
+import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
+import dev.eventbus.rabbitmq.RabbitMqConnector;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.FaultProxy;
@@ -162,6 +164,29 @@ class ConnectionFaultsIT {
             assertEquals(List.of(), tooOften, "messages not published once, or once more after the one recovery");
             Await.until("every confirmed event handled", Duration.ofSeconds(30), () -> handled.size() == messages.size(),
                     () -> handled.size() + " of " + messages.size() + " handled");
+        }
+    }
+
+    @Test
+    void addressesAreTriedInTheGivenOrderWhenAskedAndShuffledByDefault(TestBroker broker) {
+        try (FaultProxy first = FaultProxy.to(broker); FaultProxy second = FaultProxy.to(broker)) {
+            RabbitMqConnectionSettings through = first.settings(broker);
+            RabbitMqConnectionSettings both = new RabbitMqConnectionSettings(List.of(through.addresses().get(0),
+                    second.settings(broker).addresses().get(0)), through.virtualHost(), through.username(), through.password(),
+                    false, broker.connectionNamePrefix() + "-order", through.connectionTimeout(), through.recoveryInterval(),
+                    through.heartbeat(), true, null, through.maxInboundMessageBodySize());
+            RabbitMqConnector inOrder = new RabbitMqConnector(both.withShuffledAddresses(false));
+            for (int i = 0; i < 10; i++) {
+                inOrder.open("in-order").abort();
+            }
+            assertEquals(List.of(10, 0), List.of(first.acceptedConnections(), second.acceptedConnections()),
+                    "connections accepted by the first and the second address, kept in order");
+            RabbitMqConnector shuffled = new RabbitMqConnector(both);
+            for (int i = 0; i < 30; i++) {
+                shuffled.open("shuffled").abort();
+            }
+            assertTrue(first.acceptedConnections() > 10 && second.acceptedConnections() > 0, "shuffled over both: first "
+                    + (first.acceptedConnections() - 10) + ", second " + second.acceptedConnections() + " of 30");
         }
     }
 }
