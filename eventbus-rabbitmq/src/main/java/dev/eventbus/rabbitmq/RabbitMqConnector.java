@@ -32,7 +32,7 @@ import javax.net.ssl.SSLContext;
  *       about 2.25 heartbeats, then recovery reconnects;</li>
  *   <li>the largest inbound body of the settings (default 512 MiB, the most a broker accepts), so that no body the
  *       broker delivers closes the connection;</li>
- *   <li>connection threads with a {@value #CONNECTION_THREAD_STACK_BYTES}-byte stack: the client reads header tables
+ *   <li>a {@value #CONNECTION_THREAD_STACK_BYTES}-byte stack for each connection's reading thread: the client reads header tables
  *       recursively on its connection thread, about 700 bytes of stack per level, and the broker passes on headers
  *       nested as deep as its {@code frame_max} allows (about 26,000 arrays in RabbitMQ's default 131072 bytes, some
  *       18 MiB of stack); a default 1 MiB stack overflows at about 1,500 levels, which killed the connection on every
@@ -149,10 +149,18 @@ public final class RabbitMqConnector {
         };
     }
 
+    /**
+     * The client's threads, the connection's reading loop with a large stack: it is the thread that parses header
+     * tables. The others (consumer dispatch, heartbeats) keep the default stack, since a reserved stack counts against
+     * the commit limit where overcommit is strict. Non-daemon, as the client's default; the client renames them.
+     */
     private static ThreadFactory largeStackThreads() {
         AtomicInteger count = new AtomicInteger();
-        // the client renames its threads (e.g. "AMQP Connection host:port"); non-daemon, as the client's default
-        return runnable -> new Thread(null, runnable, "eventbus-amqp-" + count.incrementAndGet(), CONNECTION_THREAD_STACK_BYTES);
+        return runnable -> {
+            boolean readingLoop = runnable.getClass().getName().endsWith("AMQConnection$MainLoop");
+            return new Thread(null, runnable, "eventbus-amqp-" + count.incrementAndGet(),
+                    readingLoop ? CONNECTION_THREAD_STACK_BYTES : 0);
+        };
     }
 
     /**
