@@ -83,8 +83,8 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     private volatile boolean stopped;
 
     RabbitMqEventBus(RabbitMqEventBusBuilder builder) {
-        this.connector = new RabbitMqConnector(builder.connection.withConnectionName(
-                builder.connectionName != null ? builder.connectionName : builder.organization + "." + builder.service));
+        this.connector = new RabbitMqConnector(builder.connectionSettings());
+        builder.recoveryCallbacks.forEach(connector::onRecovery);
         this.convention = new Convention(builder.organization, builder.service, builder.nameStyle);
         MessageRegistry registry = new MessageRegistry();
         builder.types.forEach(registry::register);

@@ -30,6 +30,11 @@ public final class RabbitMqEventBusBuilder {
     final List<Subscription> subscriptions = new ArrayList<>();
     final List<MessageType<?>> types = new ArrayList<>();
     final List<EventBusObserver> observers = new ArrayList<>();
+    @Nullable Duration heartbeat;
+    javax.net.ssl.@Nullable SSLContext sslContext;
+    @Nullable Integer maxInboundMessageBodySize;
+    @Nullable Boolean shuffleAddresses;
+    final List<java.util.function.Consumer<ConnectionRecovery>> recoveryCallbacks = new ArrayList<>();
     RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
     int prefetch = 50;
     int consumerThreads = 4;
@@ -250,6 +255,72 @@ public final class RabbitMqEventBusBuilder {
     public RabbitMqEventBusBuilder objectMapper(ObjectMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         return this;
+    }
+
+    /**
+     * The AMQP heartbeat (whole seconds; {@link Duration#ZERO} turns it off). A connection the client heard nothing on
+     * for about 2.25 heartbeats is closed and recovered, and {@link RabbitMqEventBus#isConnected()} and
+     * {@link RabbitMqEventBus#health()} say so meanwhile. Default: the connection settings'
+     * ({@link RabbitMqConnectionSettings#DEFAULT_HEARTBEAT}, 10 s, unless the URI's {@code heartbeat} or
+     * {@code RABBITMQ_HEARTBEAT} says otherwise).
+     */
+    public RabbitMqEventBusBuilder heartbeat(Duration heartbeat) {
+        this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+        return this;
+    }
+
+    /**
+     * TLS with this context for this bus's connections (trusted CAs, client certificate), the server's host name
+     * verified. Default: TLS only for {@code amqps} URIs, with the JVM's default trust store.
+     */
+    public RabbitMqEventBusBuilder tls(javax.net.ssl.SSLContext context) {
+        this.sslContext = Objects.requireNonNull(context, "context");
+        return this;
+    }
+
+    /**
+     * The largest message body the bus accepts, in bytes: a larger one closes the consumer connection (on every
+     * redelivery), so keep it at least the broker's {@code max_message_size}. Default: 512 MiB, the most a broker accepts.
+     */
+    public RabbitMqEventBusBuilder maxInboundMessageBodySize(int bytes) {
+        this.maxInboundMessageBodySize = positive(bytes, "maxInboundMessageBodySize");
+        return this;
+    }
+
+    /**
+     * Whether each connection attempt tries the addresses in a random order (true, spreading services over a cluster)
+     * or in the order given (false). Default: true.
+     */
+    public RabbitMqEventBusBuilder shuffleAddresses(boolean shuffle) {
+        this.shuffleAddresses = shuffle;
+        return this;
+    }
+
+    /**
+     * Called after each automatic recovery of one of the bus's connections, with what the client reported. Default: none;
+     * every recovery is logged as one WARN line anyway.
+     */
+    public RabbitMqEventBusBuilder onConnectionRecovery(java.util.function.Consumer<ConnectionRecovery> callback) {
+        this.recoveryCallbacks.add(Objects.requireNonNull(callback, "callback"));
+        return this;
+    }
+
+    RabbitMqConnectionSettings connectionSettings() {
+        RabbitMqConnectionSettings settings = Objects.requireNonNull(connection, "connection").withConnectionName(
+                connectionName != null ? connectionName : organization + "." + service);
+        if (heartbeat != null) {
+            settings = settings.withHeartbeat(heartbeat);
+        }
+        if (sslContext != null) {
+            settings = settings.withTls(sslContext);
+        }
+        if (maxInboundMessageBodySize != null) {
+            settings = settings.withMaxInboundMessageBodySize(maxInboundMessageBodySize);
+        }
+        if (shuffleAddresses != null) {
+            settings = settings.withShuffledAddresses(shuffleAddresses);
+        }
+        return settings;
     }
 
     /**

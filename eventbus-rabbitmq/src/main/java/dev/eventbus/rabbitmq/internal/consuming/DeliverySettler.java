@@ -9,6 +9,7 @@ import com.rabbitmq.client.Envelope;
 import dev.eventbus.core.DeadLetter;
 import dev.eventbus.core.InvalidMessageException;
 import dev.eventbus.core.pipeline.DeliveryPipeline;
+import dev.eventbus.rabbitmq.FrameLimits;
 import dev.eventbus.core.pipeline.IncomingDelivery;
 import dev.eventbus.core.pipeline.Outcome;
 import java.io.IOException;
@@ -151,7 +152,7 @@ public final class DeliverySettler {
         headers.put(Headers.PETISCO_QUEUE, settlement.consumer().queue());
         headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());
         headers.putIfAbsent(Headers.ORIGINAL_EXCHANGE, settlement.delivery().getExchange());
-        return republished(settlement.properties(), headers);
+        return republished(settlement, headers);
     }
 
     private static AMQP.BasicProperties deadLettered(Settlement settlement, Outcome.DeadLettered dead) {
@@ -172,11 +173,13 @@ public final class DeliverySettler {
             List<String> violations = invalid.violations().stream().map(DeadLetter::truncate).limit(50).toList();
             headers.put(Headers.VIOLATIONS, violations);
         }
-        return republished(settlement.properties(), headers);
+        return republished(settlement, headers);
     }
 
-    private static AMQP.BasicProperties republished(AMQP.BasicProperties properties, Map<String, Object> headers) {
-        return properties.builder().headers(headers).deliveryMode(2).build();
+    /** The copy's properties, its headers cut to fit one frame of the connection (the dead-letter headers are ours). */
+    private static AMQP.BasicProperties republished(Settlement settlement, Map<String, Object> headers) {
+        int frameMax = settlement.channel().getConnection().getFrameMax();
+        return settlement.properties().builder().headers(FrameLimits.fitToFrame(headers, frameMax)).deliveryMode(2).build();
     }
 
     private static void ack(Channel channel, long tag) {

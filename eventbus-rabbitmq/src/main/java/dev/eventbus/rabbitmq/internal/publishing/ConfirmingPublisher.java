@@ -3,26 +3,35 @@ package dev.eventbus.rabbitmq.internal.publishing;
 import dev.eventbus.rabbitmq.PublishException;
 import dev.eventbus.rabbitmq.PublishNotConfirmedException;
 import dev.eventbus.rabbitmq.UnroutableMessageException;
+import dev.eventbus.rabbitmq.FrameLimits;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Connection;
-import dev.eventbus.core.EventBusException;
-import dev.eventbus.core.EventBusStoppedException;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.EventBusStoppedException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,51 +39,82 @@ import org.slf4j.LoggerFactory;
  * Publishes with publisher confirms over a small pool of channels, never sharing a channel between two
  * threads at once, with a bounded number of unconfirmed messages in flight.
  *
- * <p>Thread-safe. A thread takes an idle channel (opening one while fewer than {@code maxChannels} exist),
- * publishes, and gives it back before the confirm arrives, so one channel carries many messages in flight.
- * Futures complete on the client's connection thread: code chained on them must not block.
+ * <p>Thread-safe. The caller waits for an alarm to clear and for an in-flight slot (until its deadline), then hands
+ * the message to one of {@code maxChannels} writer threads, which takes an idle channel (opening one while fewer than
+ * {@code maxChannels} exist), publishes, and gives it back before the confirm arrives, so one channel carries many
+ * messages in flight. Futures complete on the client's connection thread: code chained on them must not block.
+ *
+ * <p><b>Deadlines.</b> Every publish has one, {@code timeout} after the call. The socket write happens on a writer
+ * thread, never the caller's: with the client's blocking IO a write to a half-open connection blocks until the
+ * client's heartbeat check closes the socket (about 2.25 heartbeats later), and every other write to that connection
+ * waits for the connection's write lock meanwhile, with no deadline. The caller's wait is bounded instead: a blocking
+ * {@link #publish} returns at its deadline at the latest, and the futures of {@link #publishAsync} and
+ * {@link #publishInOrder} fail then. A message still queued for a writer at its deadline is not sent at all.
+ * (The client's NIO mode was considered and not taken: its write enqueuing timeout is one fixed value per connection
+ * factory, applies to each frame rather than to the call, and a timeout midway leaves a partial message on the
+ * channel.)
  *
  * <p>What the client's automatic recovery does not cover, this class does: a channel closed by a channel error
- * (e.g. a missing exchange) is never recovered, so it is dropped and replaced; unconfirmed messages of a channel
- * that closed fail with {@link PublishNotConfirmedException}; {@link #publish} waits for a lost connection to
- * recover and publishes again until its timeout; a connection blocked by a broker alarm holds publishers until
- * the alarm clears or the timeout passes. A message whose channel a channel error closed before its confirm (perhaps
- * another message's error) is published once more alone on a temporary channel: an innocent message goes through,
- * the one that caused the error fails again the same way and is reported.
+ * (e.g. a missing exchange) is never recovered, so it is dropped and replaced; a channel whose confirm bookkeeping a
+ * failed publish put out of step is retired ({@link PublisherChannel}); unconfirmed messages of a channel that closed
+ * fail with {@link PublishNotConfirmedException}; {@link #publish} waits for a lost connection to recover and
+ * publishes again, once per completed recovery (never in a loop while the connection is down), until its deadline; a
+ * connection blocked by a broker alarm holds publishers until the alarm clears or the deadline passes. A message whose
+ * channel a channel error closed before its confirm (perhaps another message's error) is published once more alone on
+ * a temporary channel: an innocent message goes through, the one that caused the error fails again the same way and
+ * is reported.
  */
 public final class ConfirmingPublisher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
 
     private final Connection connection;
+    private final String name;
     private final int maxChannels;
     private final Duration timeout;
     private final Semaphore inFlight;
     private final LinkedBlockingQueue<PublisherChannel> idle = new LinkedBlockingQueue<>();
     private final List<PublisherChannel> channels = new CopyOnWriteArrayList<>();
     private final AtomicInteger opened = new AtomicInteger();
+    private final ThreadPoolExecutor writers;
+    private final ScheduledThreadPoolExecutor deadlines;
     private final AtomicReference<CompletableFuture<Void>> unblocked = new AtomicReference<>(CompletableFuture.completedFuture(null));
-    /** Completed while the connection is up; replaced by a pending one when it is lost, completed on recovery. */
-    private final AtomicReference<CompletableFuture<Void>> connected = new AtomicReference<>(CompletableFuture.completedFuture(null));
+    /** Completed recoveries of the connection: a message is published again at most once per recovery. */
+    private final AtomicLong recoveries = new AtomicLong();
+    /** Completed by the next recovery (then replaced). */
+    private final AtomicReference<CompletableFuture<Void>> nextRecovery = new AtomicReference<>(new CompletableFuture<>());
+    /** The last recovery after which a republish was logged at INFO: one line per recovery, the rest at DEBUG. */
+    private final AtomicLong republishLogged = new AtomicLong(-1);
+    /** From the loss of the connection to the end of its recovery, when channels may be closed without being broken. */
+    private volatile boolean recovering;
     private volatile String blockedReason;
     private volatile boolean closed;
 
     public ConfirmingPublisher(Connection connection, int maxInFlight, int maxChannels, Duration timeout) {
         this.connection = connection;
+        this.name = connection.getClientProvidedName() == null ? "eventbus" : connection.getClientProvidedName();
         this.maxChannels = maxChannels;
         this.timeout = timeout;
         this.inFlight = new Semaphore(maxInFlight);
+        AtomicInteger threads = new AtomicInteger();
+        this.writers = new ThreadPoolExecutor(maxChannels, maxChannels, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                runnable -> daemon(runnable, "eventbus-publish-" + name + "-" + threads.incrementAndGet()));
+        writers.allowCoreThreadTimeOut(true);
+        this.deadlines = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, "eventbus-publish-deadlines-" + name));
+        deadlines.setRemoveOnCancelPolicy(true);
         connection.addShutdownListener(cause -> {
             if (!cause.isInitiatedByApplication()) {
-                connected.updateAndGet(current -> current.isDone() ? new CompletableFuture<>() : current);
+                recovering = true;
             }
         });
         if (connection instanceof Recoverable recoverable) {
             recoverable.addRecoveryListener(new RecoveryListener() {
                 @Override
                 public void handleRecovery(Recoverable recovered) {
-                    connected.get().complete(null);
-                    log.info("connection {} recovered; publishing resumes", connection.getClientProvidedName());
+                    recovering = false;
+                    recoveries.incrementAndGet();
+                    nextRecovery.getAndSet(new CompletableFuture<>()).complete(null);
+                    log.info("connection {} recovered; publishing resumes", name);
                 }
 
                 @Override
@@ -88,42 +128,50 @@ public final class ConfirmingPublisher implements AutoCloseable {
             public void handleBlocked(String reason) {
                 blockedReason = reason;
                 unblocked.set(new CompletableFuture<>());
-                log.warn("the broker blocked publishing on connection {}: {}", connection.getClientProvidedName(), reason);
+                log.warn("the broker blocked publishing on connection {}: {}", name, reason);
             }
 
             @Override
             public void handleUnblocked() {
                 blockedReason = null;
                 unblocked.get().complete(null);
-                log.info("the broker unblocked publishing on connection {}", connection.getClientProvidedName());
+                log.info("the broker unblocked publishing on connection {}", name);
             }
         });
     }
 
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
     /**
-     * Publishes and waits for the broker's confirm. If the connection is lost before the confirm arrives, waits
-     * for recovery and publishes again (at-least-once: the broker may then hold two copies) until the timeout.
+     * Publishes and waits for the broker's confirm, {@code timeout} at most. If the connection is lost before the
+     * confirm arrives, waits for recovery and publishes again (at-least-once: the broker may then hold two copies),
+     * once per completed recovery, until the deadline.
      *
      * @throws UnroutableMessageException   if {@code mandatory} and no queue is bound to the routing key
-     * @throws PublishNotConfirmedException if the broker nacked it, a channel error closed the channel, or no
-     *                                      confirm arrived within the timeout
-     * @throws PublishException             if the connection stayed blocked by a broker alarm for the whole timeout
+     * @throws PublishNotConfirmedException if the broker nacked it, a channel error closed the channel, it could not
+     *                                      be sent, or no confirm arrived before the deadline
+     * @throws PublishException             if the connection stayed blocked by a broker alarm until the deadline
      */
     public void publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
                  String description) {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean isolated = false;
         while (true) {
-            CompletableFuture<Void> confirm = isolated
-                    ? publishIsolated(exchange, routingKey, mandatory, properties, body, description)
-                    : publishAsync(exchange, routingKey, mandatory, properties, body, description, deadline);
+            long epoch = recoveries.get();
+            Attempt attempt = isolated
+                    ? submit(deadline, description, false, () -> publishIsolated(exchange, routingKey, mandatory, properties, body, description))
+                    : submit(deadline, description, false, () -> publishOnPool(exchange, routingKey, mandatory, properties, body, description, deadline));
             try {
-                confirm.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                attempt.confirm.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 return;
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof PublishNotConfirmedException notConfirmed && notConfirmed.connectionLost()
-                        && awaitConnection(deadline)) {
-                    log.info("{} was not confirmed before the connection was lost; publishing it again", description);
+                        && awaitRecoveryAfter(epoch, deadline)) {
+                    logRepublish(description);
                     continue;
                 }
                 if (e.getCause() instanceof PublishNotConfirmedException notConfirmed && notConfirmed.channelClosed() && !isolated) {
@@ -139,15 +187,22 @@ public final class ConfirmingPublisher implements AutoCloseable {
                 }
                 throw new PublishException(description + " failed: " + e.getCause(), e.getCause());
             } catch (TimeoutException e) {
-                String why = blockedReason != null ? "the broker has blocked this connection (" + blockedReason + "): a memory or "
-                        + "disk alarm is raised on the broker; publishing resumes when it clears"
-                        : "the broker may be overloaded or unreachable";
-                throw new PublishNotConfirmedException(description + " to exchange '" + exchange + "' was not confirmed within "
-                        + timeout.toMillis() + " ms: " + why + ". It may or may not have been delivered", true, e);
+                throw attempt.timedOut(exchange, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                attempt.abandon();
                 throw new PublishException(description + " was interrupted while waiting for its confirm", e);
             }
+        }
+    }
+
+    private void logRepublish(String description) {
+        long epoch = recoveries.get();
+        if (republishLogged.getAndSet(epoch) != epoch) {
+            log.info("connection {} recovered: publishing again the messages it lost before their confirm ({} first)", name,
+                    description);
+        } else {
+            log.debug("{} was not confirmed before the connection was lost; publishing it again", description);
         }
     }
 
@@ -161,33 +216,121 @@ public final class ConfirmingPublisher implements AutoCloseable {
         return unblocked.get();
     }
 
-    /** Publishes without waiting; the future completes with the confirm. One attempt: no republish on connection loss. */
+    /**
+     * Publishes without waiting; the future completes with the confirm, or fails at the latest {@code timeout} after
+     * this call. One attempt: no republish on connection loss. Blocks only while an alarm holds publishing or every
+     * in-flight slot is taken, until the deadline.
+     */
     public CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
                                          AMQP.BasicProperties properties, byte[] body, String description) {
-        return publishAsync(exchange, routingKey, mandatory, properties, body, description, System.nanoTime() + timeout.toNanos());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return submit(deadline, description, true,
+                () -> publishOnPool(exchange, routingKey, mandatory, properties, body, description, deadline)).confirm;
     }
 
-    private CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
-                                                 AMQP.BasicProperties properties, byte[] body, String description, long deadline) {
+    /**
+     * Publishes several bodies in this order on one channel, so the broker keeps their order, without waiting; one
+     * future per body, each failing at the latest {@code timeout} after this call. A body that cannot be sent (the
+     * channel closed midway) gets a failed future.
+     */
+    public List<CompletableFuture<Void>> publishInOrder(String exchange, String routingKey, boolean mandatory,
+                                                 AMQP.BasicProperties properties, List<byte[]> bodies, String description) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<CompletableFuture<Void>> confirms = new ArrayList<>(bodies.size());
+        List<Attempt> attempts = new ArrayList<>();
+        List<byte[]> sent = new ArrayList<>();
+        for (byte[] body : bodies) {
+            Attempt attempt = new Attempt(description);
+            confirms.add(attempt.confirm);
+            try {
+                takeSlot(deadline, description);
+            } catch (EventBusException e) {
+                attempt.confirm.completeExceptionally(e);
+                continue;
+            }
+            attempts.add(attempt);
+            sent.add(body);
+        }
+        if (attempts.isEmpty()) {
+            return confirms;
+        }
+        Runnable task = () -> {
+            PublisherChannel[] channel = {null};
+            try {
+                for (int i = 0; i < attempts.size(); i++) {
+                    byte[] body = sent.get(i);
+                    attempts.get(i).run(deadline, () -> {
+                        try {
+                            if (channel[0] == null) {
+                                channel[0] = acquire(deadline);
+                            }
+                            return channel[0].publish(exchange, routingKey, mandatory, properties, body, description);
+                        } catch (IOException | RuntimeException e) {
+                            inFlight.release();
+                            return CompletableFuture.failedFuture(notSent(description, e, true));
+                        }
+                    });
+                }
+            } finally {
+                if (channel[0] != null) {
+                    release(channel[0]);
+                }
+            }
+        };
+        dispatch(task, attempts, deadline, true);
+        return confirms;
+    }
+
+    /**
+     * Takes an in-flight slot (on the caller's thread: this is the back-pressure) and hands the send to a writer.
+     *
+     * @param scheduleDeadline whether the returned future fails by itself at the deadline (for callers that do not wait)
+     */
+    private Attempt submit(long deadline, String description, boolean scheduleDeadline, Supplier<CompletableFuture<Void>> send) {
+        Attempt attempt = new Attempt(description);
         try {
             takeSlot(deadline, description);
         } catch (EventBusException e) {
-            return CompletableFuture.failedFuture(e);
+            attempt.confirm.completeExceptionally(e);
+            return attempt;
         }
+        dispatch(() -> attempt.run(deadline, send), List.of(attempt), deadline, scheduleDeadline);
+        return attempt;
+    }
+
+    private void dispatch(Runnable task, List<Attempt> attempts, long deadline, boolean scheduleDeadline) {
+        if (scheduleDeadline) {
+            for (Attempt attempt : attempts) {
+                attempt.failAt(deadline);
+            }
+        }
+        try {
+            writers.execute(task);
+        } catch (RejectedExecutionException e) {
+            for (Attempt attempt : attempts) {
+                attempt.abandon();
+                attempt.confirm.completeExceptionally(new EventBusStoppedException(attempt.description
+                        + " was not published: the bus is stopped; build a new bus"));
+            }
+        }
+    }
+
+    /** On a writer thread: publishes on an idle channel, trying another if a channel error closed it before use. */
+    private CompletableFuture<Void> publishOnPool(String exchange, String routingKey, boolean mandatory,
+                                                  AMQP.BasicProperties properties, byte[] body, String description, long deadline) {
         RuntimeException notSent = null;
         for (int attempt = 0; attempt <= maxChannels; attempt++) {
             PublisherChannel channel = null;
             try {
-                channel = acquire();
+                channel = acquire(deadline);
                 return channel.publish(exchange, routingKey, mandatory, properties, body, description);
-            } catch (com.rabbitmq.client.AlreadyClosedException e) {
-                if (!connection.isOpen()) {
-                    notSent = e;
+            } catch (AlreadyClosedException e) {
+                notSent = e;
+                if (connectionDown()) {
                     break;
                 }
                 // a channel error (another message's) closed this channel before we could use it: the message was
                 // not sent, so another channel takes it
-                notSent = e;
             } catch (IOException | RuntimeException e) {
                 inFlight.release();
                 return CompletableFuture.failedFuture(notSent(description, e, false));
@@ -199,6 +342,26 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
         inFlight.release();
         return CompletableFuture.failedFuture(notSent(description, notSent, false));
+    }
+
+    /** On a writer thread: publishes one message on a temporary channel of its own, closed once the message is settled. */
+    private CompletableFuture<Void> publishIsolated(String exchange, String routingKey, boolean mandatory,
+                                                    AMQP.BasicProperties properties, byte[] body, String description) {
+        PublisherChannel alone;
+        try {
+            alone = new PublisherChannel(connection, inFlight::release, this::connectionUp);
+        } catch (IOException | RuntimeException e) {
+            inFlight.release();
+            return CompletableFuture.failedFuture(notSent(description, e, false));
+        }
+        try {
+            return alone.publish(exchange, routingKey, mandatory, properties, body, description)
+                    .whenComplete((ok, failure) -> alone.closeAsync());
+        } catch (IOException | RuntimeException e) {
+            inFlight.release();
+            alone.close();
+            return CompletableFuture.failedFuture(notSent(description, e, false));
+        }
     }
 
     /**
@@ -222,65 +385,24 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
     }
 
+    private boolean connectionUp() {
+        return connection.isOpen() && !recovering;
+    }
+
+    private boolean connectionDown() {
+        return !connectionUp();
+    }
+
     /** A message that never left: the connection is down, or its channel closed under it (channelClosed). */
     private PublishNotConfirmedException notSent(String description, Exception cause, boolean channelClosed) {
-        boolean connectionDown = !connection.isOpen();
-        return new PublishNotConfirmedException(description + " could not be sent: "
-                + (connectionDown ? "the connection is down, waiting for recovery" : cause.getMessage()), connectionDown,
+        boolean connectionDown = connectionDown();
+        String why = connectionDown ? "the connection is down, waiting for recovery"
+                : cause instanceof IllegalArgumentException && String.valueOf(cause.getMessage()).contains("max frame size")
+                ? "its properties and headers do not fit in one frame (" + cause.getMessage() + "): publish it with fewer or "
+                + "shorter headers (FrameLimits.fitToFrame bounds them)"
+                : String.valueOf(cause.getMessage());
+        return new PublishNotConfirmedException(description + " could not be sent: " + why, connectionDown,
                 channelClosed && !connectionDown, cause);
-    }
-
-    /**
-     * Publishes several bodies in this order on one channel, so the broker keeps their order, without waiting; one
-     * future per body. A body that cannot be sent (the channel closed midway) gets a failed future.
-     */
-    public List<CompletableFuture<Void>> publishInOrder(String exchange, String routingKey, boolean mandatory,
-                                                 AMQP.BasicProperties properties, List<byte[]> bodies, String description) {
-        List<CompletableFuture<Void>> confirms = new java.util.ArrayList<>(bodies.size());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        PublisherChannel channel = null;
-        try {
-            for (byte[] body : bodies) {
-                try {
-                    takeSlot(deadline, description);
-                } catch (EventBusException e) {
-                    confirms.add(CompletableFuture.failedFuture(e));
-                    continue;
-                }
-                try {
-                    if (channel == null) {
-                        channel = acquire();
-                    }
-                    confirms.add(channel.publish(exchange, routingKey, mandatory, properties, body, description));
-                } catch (IOException | RuntimeException e) {
-                    inFlight.release();
-                    confirms.add(CompletableFuture.failedFuture(notSent(description, e, true)));
-                }
-            }
-        } finally {
-            if (channel != null) {
-                release(channel);
-            }
-        }
-        return confirms;
-    }
-
-    /** Publishes one message on a temporary channel of its own, closed once the message is settled. */
-    private CompletableFuture<Void> publishIsolated(String exchange, String routingKey, boolean mandatory,
-                                                    AMQP.BasicProperties properties, byte[] body, String description) {
-        PublisherChannel alone;
-        try {
-            alone = new PublisherChannel(connection, () -> { });
-        } catch (IOException | RuntimeException e) {
-            return CompletableFuture.failedFuture(notSent(description, e, false));
-        }
-        try {
-            return alone.publish(exchange, routingKey, mandatory, properties, body, description)
-                    .whenComplete((ok, failure) -> alone.closeAsync());
-        } catch (IOException | RuntimeException e) {
-            alone.close();
-            return CompletableFuture.failedFuture(notSent(description, e, false));
-        }
     }
 
     private void awaitUnblocked(long deadline, String description) throws InterruptedException {
@@ -299,29 +421,35 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
     }
 
-    /** Waits until the connection, its channels and topology have recovered (the client's RecoveryListener says so). */
-    private boolean awaitConnection(long deadline) {
-        if (closed) {
-            return false;
+    /**
+     * Waits until the connection has recovered (its channels and topology too: the client's RecoveryListener says so)
+     * more often than the given count of recoveries, until the deadline.
+     */
+    private boolean awaitRecoveryAfter(long epoch, long deadline) {
+        while (!closed) {
+            CompletableFuture<Void> next = nextRecovery.get();
+            if (recoveries.get() > epoch) {
+                return !closed;
+            }
+            try {
+                next.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
-        try {
-            connected.get().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return !closed;
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return false;
     }
 
-    private PublisherChannel acquire() throws IOException {
+    private PublisherChannel acquire(long deadline) throws IOException {
         while (true) {
             PublisherChannel channel = idle.poll();
             if (channel == null) {
                 if (opened.incrementAndGet() <= maxChannels) {
                     try {
-                        channel = new PublisherChannel(connection, inFlight::release);
+                        channel = new PublisherChannel(connection, inFlight::release, this::connectionUp);
                         channels.add(channel);
                         return channel;
                     } catch (IOException | RuntimeException e) {
@@ -331,7 +459,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
                 }
                 opened.decrementAndGet();
                 try {
-                    channel = idle.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    channel = idle.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new PublishException("interrupted while waiting for a publisher channel", e);
@@ -359,17 +487,104 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private void discard(PublisherChannel channel) {
         if (channels.remove(channel)) {
             opened.decrementAndGet();
-            channel.close();
+            // confirms of messages published before it broke may still come: it closes once they are settled
+            channel.retire();
         }
     }
 
     @Override
     public void close() {
         closed = true;
+        writers.shutdown();
+        deadlines.shutdownNow();
         for (PublisherChannel channel : channels) {
             channel.close();
         }
         channels.clear();
         idle.clear();
+        nextRecovery.get().complete(null);
+    }
+
+    /**
+     * One send of one message: queued for a writer, being written, or sent; the caller may abandon it at its deadline,
+     * and one still queued then is not sent. {@code confirm} completes with the broker's verdict.
+     */
+    private final class Attempt {
+        private static final int QUEUED = 0;
+        private static final int WRITING = 1;
+        private static final int SENT = 2;
+        private static final int ABANDONED = 3;
+
+        final String description;
+        final CompletableFuture<Void> confirm = new CompletableFuture<>();
+        final AtomicInteger state = new AtomicInteger(QUEUED);
+        Attempt(String description) {
+            this.description = description;
+        }
+
+        /** On a writer thread: sends unless abandoned or past the deadline; links the confirm. */
+        void run(long deadline, Supplier<CompletableFuture<Void>> send) {
+            if (System.nanoTime() - deadline >= 0) {
+                confirm.completeExceptionally(timedOut(null, null));
+                return;
+            }
+            if (!state.compareAndSet(QUEUED, WRITING)) {
+                return; // abandoned by its caller, who freed its slot
+            }
+            CompletableFuture<Void> sent = send.get();
+            state.compareAndSet(WRITING, SENT);
+            sent.whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    confirm.complete(null);
+                } else {
+                    confirm.completeExceptionally(failure);
+                }
+            });
+        }
+
+        /** Gives up on it: true if it was still queued, so it will never be sent; its slot is freed then. */
+        boolean abandon() {
+            if (state.compareAndSet(QUEUED, ABANDONED)) {
+                inFlight.release();
+                return true;
+            }
+            return false;
+        }
+
+        /** Fails the confirm by itself at the deadline (for callers that do not wait). */
+        void failAt(long deadline) {
+            try {
+                ScheduledFuture<?> timer = deadlines.schedule(() -> {
+                    if (!confirm.isDone()) {
+                        confirm.completeExceptionally(timedOut(null, null));
+                    }
+                }, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                confirm.whenComplete((ok, failure) -> timer.cancel(false));
+            } catch (RejectedExecutionException e) {
+                // stopping: the send fails by itself
+            }
+        }
+
+        /** The failure of a caller whose deadline passed; abandons the attempt if it was still queued. */
+        PublishNotConfirmedException timedOut(String exchange, TimeoutException cause) {
+            boolean neverSent = abandon() || state.get() == ABANDONED;
+            String where = exchange == null ? "" : " to exchange '" + exchange + "'";
+            String why;
+            if (neverSent) {
+                why = "it was never sent (it waited for a writer all that time: the connection is not taking writes). "
+                        + "It was not delivered";
+            } else if (state.get() == WRITING) {
+                why = "it was still being written to the connection (a stalled network or a half-open connection; the "
+                        + "heartbeat closes such a connection). It may or may not have been delivered";
+            } else if (blockedReason != null) {
+                why = "the broker has blocked this connection (" + blockedReason + "): a memory or disk alarm is raised on "
+                        + "the broker; publishing resumes when it clears. It may or may not have been delivered";
+            } else {
+                why = "the broker may be overloaded or unreachable. It may or may not have been delivered";
+            }
+            // not connectionLost: publishing it again would start another full timeout
+            return new PublishNotConfirmedException(description + where + " was not confirmed within " + timeout.toMillis()
+                    + " ms: " + why, false, cause);
+        }
     }
 }

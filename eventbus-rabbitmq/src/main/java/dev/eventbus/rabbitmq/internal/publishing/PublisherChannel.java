@@ -22,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * One channel in confirm mode and the publishes awaiting its confirms. Publishing on it is guarded by
  * {@link #lock}, so a sequence number and its publish are never interleaved with another thread's; confirms,
  * returns and the shutdown signal arrive on the client's connection thread and complete the futures.
+ *
+ * <p>Confirms are matched to publishes by the client's sequence numbers, which the broker's delivery tags follow only
+ * while every number the client takes goes with a message the broker receives. The client takes the number before
+ * sending, so a {@code basicPublish} that throws (e.g. "Content headers exceeded max frame size") leaves a number the
+ * broker never saw, and every later confirm on the channel would be credited to the message before it. Such a channel
+ * is therefore retired: nothing more is published on it, the publishes before the failure still get their (correct)
+ * confirms, and it closes once they are settled.
  */
 public final class PublisherChannel {
 
@@ -48,15 +55,19 @@ public final class PublisherChannel {
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentNavigableMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
     private final Runnable onSettled;
+    private final java.util.function.BooleanSupplier connectionUp;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean broken;
 
     /**
      * Opens a channel in confirm mode on the connection.
      *
-     * @param onSettled called once for every publish that is settled (acked, nacked or failed), to free its in-flight slot
+     * @param onSettled    called once for every publish that is settled (acked, nacked or failed), to free its in-flight slot
+     * @param connectionUp whether the connection is up and not recovering: a channel closed then was closed for good
      */
-    public PublisherChannel(Connection connection, Runnable onSettled) throws IOException {
+    public PublisherChannel(Connection connection, Runnable onSettled, java.util.function.BooleanSupplier connectionUp) throws IOException {
         this.onSettled = onSettled;
+        this.connectionUp = connectionUp;
         this.channel = connection.createChannel();
         channel.confirmSelect();
         channel.addConfirmListener(new ConfirmListener() {
@@ -78,7 +89,10 @@ public final class PublisherChannel {
      * Publishes under the channel's lock and registers the pending confirm. The caller holds an in-flight slot.
      *
      * @return the future completed by the confirm
-     * @throws IOException if the client could not send it (the future is not registered then)
+     * @throws IOException if the client could not send it (the future is not registered then, and the channel is
+     *                     retired: see the type's description)
+     * @throws IllegalArgumentException if the client refused it before sending (headers over the frame size): the
+     *                     channel is retired too
      */
     public CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties,
                                     byte[] body, String description) throws IOException {
@@ -91,6 +105,12 @@ public final class PublisherChannel {
                 channel.basicPublish(exchange, routingKey, mandatory, properties, body);
             } catch (IOException | RuntimeException e) {
                 pending.remove(sequence);
+                if (channel.getNextPublishSeqNo() != sequence) {
+                    // the client took a sequence number the broker never saw: later confirms would be off by one
+                    log.debug("retiring publisher channel {}: a publish failed after taking sequence number {}",
+                            channel.getChannelNumber(), sequence);
+                }
+                retire();
                 throw e;
             }
         } finally {
@@ -101,8 +121,19 @@ public final class PublisherChannel {
 
     /** Whether this channel was closed for good (a channel error, or closed by us): it will not recover. */
     public boolean isBroken() {
-        // closed while its connection is up: a channel error, which automatic recovery never repairs
-        return broken || !channel.isOpen() && channel.getConnection().isOpen();
+        // closed while its connection is up (not recovering): a channel error, which automatic recovery never repairs
+        return broken || !channel.isOpen() && connectionUp.getAsBoolean();
+    }
+
+    /**
+     * Takes the channel out of use: nothing more is published on it, and it closes once every publish awaiting a confirm
+     * on it is settled (at once if none is). Idempotent.
+     */
+    public void retire() {
+        broken = true;
+        if (pending.isEmpty()) {
+            closeAsync();
+        }
     }
 
     private void settle(long deliveryTag, boolean multiple, String nackReason) {
@@ -111,6 +142,9 @@ public final class PublisherChannel {
             Pending entry = iterator.next().getValue();
             iterator.remove();
             complete(entry, nackReason);
+        }
+        if (broken && pending.isEmpty()) {
+            closeAsync();
         }
     }
 
@@ -192,16 +226,22 @@ public final class PublisherChannel {
      */
     public void closeAsync() {
         broken = true;
-        java.util.concurrent.CompletableFuture.runAsync(this::close);
+        if (!closing.get()) {
+            java.util.concurrent.CompletableFuture.runAsync(this::close);
+        }
     }
 
-    /** Closes the channel; pending publishes fail. */
+    /**
+     * Closes the channel; pending publishes fail. Closes even a channel that is closed already (a channel error, a lost
+     * connection), so that automatic recovery forgets it. Idempotent.
+     */
     public void close() {
         broken = true;
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            if (channel.isOpen()) {
-                channel.close();
-            }
+            channel.close();
         } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
             log.debug("closing a publisher channel failed", e);
         }
