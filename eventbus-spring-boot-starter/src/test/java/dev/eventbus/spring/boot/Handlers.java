@@ -67,7 +67,23 @@ class Handlers {
         }
     }
 
+    /** send_invoice fails every attempt: retried by its own policy (eventbus.handlers.send-invoice), then dead-lettered. */
+    static final class Invoicing {
+        final List<String> attempts = new CopyOnWriteArrayList<>();
+
+        @EventHandler
+        void sendInvoice(InvoiceIssued invoice) {
+            attempts.add(invoice.invoiceId());
+            throw new IllegalStateException("the mail server refused invoice " + invoice.invoiceId());
+        }
+    }
+
     final List<String> lambdaReceived = new CopyOnWriteArrayList<>();
+
+    @Bean
+    Invoicing invoicing() {
+        return new Invoicing();
+    }
 
     @Bean
     SendMailHandler sendMailHandler() {
