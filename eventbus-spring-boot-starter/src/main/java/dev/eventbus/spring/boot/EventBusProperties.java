@@ -33,7 +33,7 @@ import org.springframework.validation.annotation.Validated;
  *   service: billing
  *   retry: { max-retries: 5, delay: 5s }
  *   handlers:
- *     send-mail-handler:            # the handler send_mail_handler: dashes or [send_mail_handler]
+ *     send-mail-handler:            # the handler send_mail_handler (send_mail_handler works too)
  *       retry: { max-retries: 2, delay: 500ms }
  *   rabbitmq:
  *     url: amqp://guest:guest@localhost:5672/
@@ -102,9 +102,8 @@ public class EventBusProperties implements Validator {
     private final Retry retry = new Retry();
 
     /**
-     * Settings per handler, by handler name: eventbus.handlers.send-mail-handler.retry.max-retries. Write the name
-     * with dashes for underscores (send-mail-handler is send_mail_handler), or in brackets ([send_mail_handler]):
-     * Spring Boot drops underscores from map keys otherwise.
+     * Settings per handler, by handler name: eventbus.handlers.send_mail_handler.retry.max-retries. The name may
+     * be written with dashes for its underscores (send-mail-handler is send_mail_handler), as Spring Boot's own keys are.
      */
     private final Map<String, Handler> handlers = new LinkedHashMap<>();
 

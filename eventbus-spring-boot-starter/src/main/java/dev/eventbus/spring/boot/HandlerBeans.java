@@ -158,8 +158,8 @@ final class HandlerBeans implements SmartInitializingSingleton {
             Found handler = result.get(name);
             if (handler == null) {
                 throw new ConfigurationException("eventbus.handlers." + key + " names no handler: the handlers are "
-                        + result.keySet() + "; write a handler's name with dashes (send-mail-handler for send_mail_handler) "
-                        + "or in brackets ([send_mail_handler]), since Spring Boot drops underscores from map keys");
+                        + result.keySet() + "; write a handler's name as it is (send_mail_handler) or with dashes for its "
+                        + "underscores (send-mail-handler)");
             }
             result.put(name, new Found(handler.subscription().withRetry(properties.retryPolicy(settings)), handler.source()));
         });

@@ -118,7 +118,8 @@ class EventBusAutoConfigurationTest {
                             "alice.billing.1.event.user_created.welcome",
                             "alice.billing.1.event.user_created.count_users",
                             "alice.billing.1.event.user_created.say_goodbye_when_blank",
-                            "alice.billing.1.event.user_created.notify_crm");
+                            "alice.billing.1.event.user_created.notify_crm",
+                            "alice.billing.1.event.invoice_issued.send_invoice");
                 });
     }
 
@@ -182,12 +183,12 @@ class EventBusAutoConfigurationTest {
                 .run(context -> {
                     assertThat(context).hasFailed();
                     assertThat(messages(context.getStartupFailure())).contains("eventbus.handlers.send-mails names no handler")
-                            .contains("send_mail_handler");
+                            .contains("send_mail_handler").contains("welcome");
                 });
     }
 
     @Test
-    void handlerKeysTakeDashesOrBrackets() {
+    void handlerKeysTakeDashesForUnderscoresOrBrackets() {
         inMemory.withUserConfiguration(Handlers.class)
                 .withPropertyValues("eventbus.handlers.send-mail-handler.retry.max-retries=1",
                         "eventbus.handlers.[count_users].retry.max-retries=2")
@@ -197,6 +198,17 @@ class EventBusAutoConfigurationTest {
                     assertThat(properties.getHandlers().keySet()).containsExactlyInAnyOrder("send-mail-handler", "count_users");
                     assertThat(properties.retryPolicy(properties.getHandlers().get("count_users")))
                             .isEqualTo(RetryPolicy.of(2, Duration.ofSeconds(5)));
+                });
+    }
+
+    @Test
+    void handlerKeysTakeTheNameAsItIsToo() {
+        inMemory.withUserConfiguration(Handlers.class)
+                .withPropertyValues("eventbus.handlers.send_mail_handler.retry.max-retries=1").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    EventBusProperties properties = context.getBean(EventBusProperties.class);
+                    assertThat(properties.getHandlers()).containsOnlyKeys("send_mail_handler");
+                    assertThat(properties.retryPolicy(properties.getHandlers().get("send_mail_handler")).maxRetries()).isEqualTo(1);
                 });
     }
 
