@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.IntPredicate;
 import java.util.regex.Pattern;
 
@@ -106,6 +107,24 @@ public final class Names {
                     + "give the handler a name, e.g. Subscription.of(UserCreated.class, \"send_mail_handler\", handler)");
         }
         return String.join("_", words(handlerType.getSimpleName()));
+    }
+
+    /**
+     * A handler name in snake case from a Java identifier, such as a method or bean name, split into words as
+     * {@link #handlerName(Class)} splits class names: {@code sendWelcomeMail} -> {@code send_welcome_mail},
+     * {@code onHTTPCallback} -> {@code on_http_callback}. For integrations that name a handler after a method
+     * (the Spring Boot starter's {@code @EventHandler} methods).
+     *
+     * @throws ConfigurationException if the identifier has no letter or digit
+     */
+    public static String handlerName(String identifier) {
+        Objects.requireNonNull(identifier, "identifier");
+        List<String> words = words(identifier);
+        if (words.isEmpty()) {
+            throw new ConfigurationException("no handler name can be derived from '" + identifier
+                    + "': it has no letter or digit; give the handler a name such as send_mail_handler");
+        }
+        return requireHandlerName(String.join("_", words));
     }
 
     /** Splits a CamelCase identifier into lower-case words. */

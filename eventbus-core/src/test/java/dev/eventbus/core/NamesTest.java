@@ -182,6 +182,15 @@ class NamesTest {
     }
 
     @Test
+    void derivesSnakeCaseHandlerNamesFromMethodNames() {
+        assertEquals("send_welcome_mail", Names.handlerName("sendWelcomeMail"));
+        assertEquals("on_http_callback", Names.handlerName("onHTTPCallback"));
+        assertEquals("bill_v2", Names.handlerName("billV2"));
+        assertEquals(Names.handlerName(SendMailHandler.class), Names.handlerName(SendMailHandler.class.getSimpleName()));
+        assertThrows(ConfigurationException.class, () -> Names.handlerName("$"));
+    }
+
+    @Test
     void lambdaHandlerHasNoDerivableName() {
         MessageHandler<UserCreated> lambda = message -> { };
         ConfigurationException error = assertThrows(ConfigurationException.class, () -> Names.handlerName(lambda.getClass()));
