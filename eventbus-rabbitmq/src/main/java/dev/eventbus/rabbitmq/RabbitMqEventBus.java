@@ -200,7 +200,8 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     }
 
     /**
-     * Publishes every message, all in flight at once, and returns once all are confirmed.
+     * Publishes every message, all in flight at once and in this order on one channel (so one consumer of a queue gets
+     * them in order), and returns once all are confirmed.
      *
      * @throws PublishException for the first that failed, with the others that failed as suppressed exceptions; the rest
      *                          were published. Messages unconfirmed because the connection dropped or another message's
@@ -210,9 +211,17 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     @Override
     public void publish(List<?> payloadsOrMessages) {
         List<Message<?>> messages = payloadsOrMessages.stream().<Message<?>>map(EventPublisher::toMessage).toList();
-        List<CompletableFuture<Void>> confirms = new ArrayList<>(messages.size());
+        List<EncodedMessage> encoded = new ArrayList<>(messages.size());
+        List<ConfirmingPublisher.Outbound> outbound = new ArrayList<>(messages.size());
         for (Message<?> message : messages) {
-            confirms.add(publishAsync(message));
+            EncodedMessage one = EncodedMessage.of(prepare(message));
+            encoded.add(one);
+            outbound.add(new ConfirmingPublisher.Outbound(one.exchange(), one.routingKey(), mandatory, properties(one), one.body(),
+                    one.describe()));
+        }
+        List<CompletableFuture<Void>> confirms = publisher().publishInOrder(outbound);
+        for (int i = 0; i < confirms.size(); i++) {
+            publishing.sent(encoded.get(i)).track(confirms.get(i));
         }
         Confirms.awaitAll(confirms, i -> publish(messages.get(i)), i -> messages.get(i).describe());
     }

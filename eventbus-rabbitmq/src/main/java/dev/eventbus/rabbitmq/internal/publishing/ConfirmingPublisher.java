@@ -235,21 +235,38 @@ public final class ConfirmingPublisher implements AutoCloseable {
      */
     public List<CompletableFuture<Void>> publishInOrder(String exchange, String routingKey, boolean mandatory,
                                                  AMQP.BasicProperties properties, List<byte[]> bodies, String description) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<CompletableFuture<Void>> confirms = new ArrayList<>(bodies.size());
-        List<Attempt> attempts = new ArrayList<>();
-        List<byte[]> sent = new ArrayList<>();
+        List<Outbound> messages = new ArrayList<>(bodies.size());
         for (byte[] body : bodies) {
-            Attempt attempt = new Attempt(description);
+            messages.add(new Outbound(exchange, routingKey, mandatory, properties, body, description));
+        }
+        return publishInOrder(messages);
+    }
+
+    /** One message to publish: where, how, what, and how to name it in errors. */
+    public record Outbound(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
+                           String description) {
+    }
+
+    /**
+     * Publishes several messages in this order on one channel, so the broker keeps their order, without waiting; one
+     * future per message. A message that cannot be sent (the channel closed midway) gets a failed future.
+     */
+    public List<CompletableFuture<Void>> publishInOrder(List<Outbound> messages) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<CompletableFuture<Void>> confirms = new ArrayList<>(messages.size());
+        List<Attempt> attempts = new ArrayList<>();
+        List<Outbound> sent = new ArrayList<>();
+        for (Outbound message : messages) {
+            Attempt attempt = new Attempt(message.description());
             confirms.add(attempt.confirm);
             try {
-                takeSlot(deadline, description);
+                takeSlot(deadline, message.description());
             } catch (EventBusException e) {
                 attempt.confirm.completeExceptionally(e);
                 continue;
             }
             attempts.add(attempt);
-            sent.add(body);
+            sent.add(message);
         }
         if (attempts.isEmpty()) {
             return confirms;
@@ -258,16 +275,17 @@ public final class ConfirmingPublisher implements AutoCloseable {
             PublisherChannel[] channel = {null};
             try {
                 for (int i = 0; i < attempts.size(); i++) {
-                    byte[] body = sent.get(i);
+                    Outbound message = sent.get(i);
                     attempts.get(i).run(deadline, () -> {
                         try {
                             if (channel[0] == null) {
                                 channel[0] = acquire(deadline);
                             }
-                            return channel[0].publish(exchange, routingKey, mandatory, properties, body, description);
+                            return channel[0].publish(message.exchange(), message.routingKey(), message.mandatory(),
+                                    message.properties(), message.body(), message.description());
                         } catch (IOException | RuntimeException e) {
                             inFlight.release();
-                            return CompletableFuture.failedFuture(notSent(description, e, true));
+                            return CompletableFuture.failedFuture(notSent(message.description(), e, true));
                         }
                     });
                 }
@@ -377,7 +395,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
             awaitUnblocked(deadline, description);
             if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 throw new PublishNotConfirmedException(description + " was not published: no confirm slot freed within "
-                        + timeout.toMillis() + " ms (too many unconfirmed messages in flight)", true, null);
+                        + timeout.toMillis() + " ms (too many unconfirmed messages in flight)", false, null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -4,6 +4,7 @@ import dev.eventbus.rabbitmq.PublishException;
 import dev.eventbus.rabbitmq.PublishNotConfirmedException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +74,29 @@ class ConfirmingPublisherTest {
         } finally {
             client.writesBlock.countDown();
             publisher.close();
+        }
+    }
+
+    @Test
+    void aTimeoutOrNoFreeSlotIsNotAConnectionLoss() {
+        FakeClient client = new FakeClient();
+        client.writesBlock = new CountDownLatch(1);
+        ConfirmingPublisher timingOut = new ConfirmingPublisher(client.connection, 100, 1, Duration.ofMillis(300));
+        ConfirmingPublisher oneSlot = new ConfirmingPublisher(client.connection, 1, 1, Duration.ofMillis(300));
+        try {
+            CompletableFuture<Void> stuck = CompletableFuture.runAsync(() -> publish(timingOut, "m-1"));
+            ExecutionException timedOut = assertThrows(ExecutionException.class, () -> stuck.get(5, TimeUnit.SECONDS));
+            assertTrue(timedOut.getCause() instanceof PublishNotConfirmedException notConfirmed && !notConfirmed.connectionLost(),
+                    "a confirm timeout is not a lost connection: " + timedOut.getCause());
+            CompletableFuture<Void> holding = oneSlot.publishAsync("x", "k", false, properties("m-2"), new byte[1], "m-2");
+            PublishNotConfirmedException noSlot = assertThrows(PublishNotConfirmedException.class, () -> publish(oneSlot, "m-3"));
+            assertTrue(noSlot.getMessage().contains("no confirm slot"), noSlot.getMessage());
+            assertFalse(noSlot.connectionLost(), "too many messages in flight is not a lost connection");
+            assertFalse(holding.isDone() && !holding.isCompletedExceptionally(), "the first message was never confirmed");
+        } finally {
+            client.writesBlock.countDown();
+            timingOut.close();
+            oneSlot.close();
         }
     }
 
