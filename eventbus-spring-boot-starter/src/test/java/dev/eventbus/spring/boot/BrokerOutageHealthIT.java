@@ -45,8 +45,11 @@ class BrokerOutageHealthIT {
             assertThat(((SystemHealth) health.health()).getStatus()).isEqualTo(Status.UP);
 
             proxy.stop();
-            HealthComponent down = Await.untilValue("eventbus health DOWN", TIMEOUT, () -> eventbus(health),
-                    h -> Status.DOWN.equals(h.getStatus()));
+            // each connection notices the loss on its own reading thread: wait until both have
+            HealthComponent down = Await.untilValue("eventbus health DOWN with both connections down", TIMEOUT,
+                    () -> eventbus(health), h -> Status.DOWN.equals(h.getStatus())
+                            && String.valueOf(((org.springframework.boot.actuate.health.Health) h).getDetails().get("problems"))
+                            .contains("-publisher is down"));
             assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
             @SuppressWarnings("unchecked")
             List<String> problems = (List<String>) ((org.springframework.boot.actuate.health.Health) down).getDetails().get("problems");
