@@ -9,8 +9,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcConnectionPool;
 import org.h2.jdbcx.JdbcDataSource;
-import org.postgresql.ds.PGSimpleDataSource;
+import org.postgresql.ds.PGConnectionPoolDataSource;
 
 /**
  * A database of one test's own: an in-memory H2 database, or a schema of its own on the local PostgreSQL
@@ -44,10 +45,22 @@ public record TestDatabase(DataSource dataSource, String schema, Database databa
         String url = postgresUrl();
         requireReachable(url);
         String schema = "outbox_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url);
+        DataSource dataSource = pool(url);
         execute(dataSource, "CREATE SCHEMA " + schema);
         return new TestDatabase(dataSource, schema, Database.POSTGRESQL, url);
+    }
+
+    /**
+     * A small connection pool on PostgreSQL: H2's {@link JdbcConnectionPool} over pgjdbc's pooled connections (opening
+     * a PostgreSQL connection costs a process on the server, far more than a statement). Connections that failed are
+     * dropped from the pool.
+     */
+    static JdbcConnectionPool pool(String url) {
+        PGConnectionPoolDataSource connections = new PGConnectionPoolDataSource();
+        connections.setURL(url);
+        JdbcConnectionPool pool = JdbcConnectionPool.create(connections);
+        pool.setMaxConnections(24);
+        return pool;
     }
 
     static void requireReachable(String url) {
@@ -103,6 +116,7 @@ public record TestDatabase(DataSource dataSource, String schema, Database databa
     public void close() {
         if (database == Database.POSTGRESQL) {
             execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            ((JdbcConnectionPool) dataSource).dispose();
         } else {
             execute("SHUTDOWN");
         }
