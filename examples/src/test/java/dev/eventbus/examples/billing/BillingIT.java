@@ -2,6 +2,7 @@ package dev.eventbus.examples.billing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.eventbus.core.Message;
@@ -9,6 +10,10 @@ import dev.eventbus.examples.launch.ServiceBuses;
 import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.RabbitMqTest;
 import dev.eventbus.testkit.TestBroker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -61,15 +66,32 @@ class BillingIT {
         }
     }
 
+    private static HttpResponse<String> post(int port, String json) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/debits"))
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new AssertionError("POST /api/debits failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     private static void scenario(TestBroker broker, String billingUrl, String bookkeepingUrl) {
         ServiceBuses buses = new ServiceBuses(broker::bus);
         try (Bookkeeping bookkeeping = Bookkeeping.start(buses, bookkeepingUrl, -1);
-             Billing billing = Billing.start(buses, billingUrl, 1_000, -1)) {
+             Billing billing = Billing.start(buses, billingUrl, 1_000, 0)) {
             assertEquals(900, billing.debit("acc-1", 100));
             assertEquals(700, billing.debit("acc-1", 200));
             assertThrows(Billing.InsufficientFundsException.class, () -> billing.debit("acc-1", 5_000));
             assertEquals(700, billing.balance("acc-1").orElseThrow(), "the refused debit rolled back");
-            assertEquals(650, billing.debit("acc-1", 50));
+            HttpResponse<String> debited = post(billing.port(), "{\"account_id\":\"acc-1\",\"amount_cents\":50}");
+            assertEquals(200, debited.statusCode(), debited::body);
+            assertTrue(debited.body().contains("\"balance_cents\":650"), debited.body());
+            HttpResponse<String> refused = post(billing.port(), "{\"account_id\":\"acc-1\",\"amount_cents\":99999}");
+            assertEquals(400, refused.statusCode(), refused::body);
 
             Await.until("three debits booked", TIMEOUT, () -> bookkeeping.journal("acc-1").get("entries").equals(3L),
                     () -> bookkeeping.journal("acc-1").toString());
