@@ -297,6 +297,30 @@ abstract class OutboxContract {
         assertTrue(millis < TIMEOUT.toMillis(), "woken after " + millis + " ms");
     }
 
+    @Test
+    void anObserverThatThrowsNeitherStopsTheRelayNorMakesItSendAgain() {
+        Outbox outbox = outbox(b -> b.observer(new RelayObserver() {
+            @Override
+            public void confirmed(dev.eventbus.core.pipeline.EncodedMessage message) {
+                throw new IllegalStateException("a broken metrics hook");
+            }
+
+            @Override
+            public void committed(int sent, int failed) {
+                throw new IllegalStateException("a broken metrics hook");
+            }
+        }));
+        outbox.inTransaction(connection -> outbox.publish(connection, List.of(new AccountDebited("a-1", 1, 1),
+                new AccountDebited("a-2", 2, 2))));
+
+        assertEquals(2, outbox.relayPending());
+
+        assertEquals(0, outbox.pending(), "the confirmed rows were deleted despite the observer");
+        assertEquals(0, outbox.relayPending(), "and are not sent again");
+        assertTrue(bus.awaitIdle(TIMEOUT));
+        assertEquals(2, received.size(), received::toString);
+    }
+
     static void await(CountDownLatch latch) {
         try {
             latch.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS);

@@ -122,7 +122,8 @@ class OutboxFaultsIT {
 
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), RelayProcess.class.getName(), db.url(), db.table("outbox"),
-                    broker.uri(), broker.organization(), broker.service(), String.valueOf(batch)).start();
+                    broker.uri(), broker.organization(), broker.service(), String.valueOf(batch))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             List<String> lines = new CopyOnWriteArrayList<>();
             Thread reader = new Thread(() -> {
                 try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {

@@ -66,7 +66,7 @@ public final class Relay {
         this.pollInterval = pollInterval;
         this.confirmTimeout = confirmTimeout;
         this.backOff = backOff;
-        this.observer = observer;
+        this.observer = observer == RelayObserver.NONE ? observer : new GuardedObserver(observer, table.name());
     }
 
     /** Starts the loop on a thread of its own. Idempotent. */
@@ -212,7 +212,7 @@ public final class Relay {
                     return new Pass(0, 0, 0);
                 }
                 List<OutboxRow> rows = table.inKeyOrder(c, claimed);
-                notify(() -> observer.claimed(rows.size()));
+                observer.claimed(rows.size());
                 BatchSender.Result result = new BatchSender(bus, observer).send(rows, confirmTimeout);
                 table.delete(c, result.confirmed());
                 Map<OutboxRow, Instant> until = new LinkedHashMap<>();
@@ -226,7 +226,7 @@ public final class Relay {
                 c.commit();
                 relayed.addAndGet(result.confirmed().size());
                 failedAttempts.addAndGet(result.failed().size());
-                notify(() -> observer.committed(result.confirmed().size(), result.failed().size()));
+                observer.committed(result.confirmed().size(), result.failed().size());
                 if (!result.failed().isEmpty()) {
                     Map.Entry<OutboxRow, Throwable> first = result.failed().entrySet().iterator().next();
                     log.debug("outbox relay of {}: {} of {} messages not sent, first {}: {}", table.name(),
@@ -240,14 +240,6 @@ public final class Relay {
                 }
                 throw e;
             }
-        }
-    }
-
-    private void notify(Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            log.warn("outbox relay observer of {} failed; ignored", table.name(), e);
         }
     }
 
