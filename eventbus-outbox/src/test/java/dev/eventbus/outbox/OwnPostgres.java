@@ -14,24 +14,38 @@ import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server of one test's own, from the installed binaries ({@code initdb}, {@code pg_ctl}), in a temporary
- * directory, on port {@value #PORT} with trust authentication: a server the test may stop and start without touching
- * the shared one. Run as user {@code postgres} when the test runs as root (PostgreSQL refuses root). The test is
+ * directory, with trust authentication: a server the test may stop and start without touching
+ * the shared one. The port is a free one picked at start ({@value #PREFERRED_PORT} when free), so parallel runs do not
+ * collide. Run as user {@code postgres} when the test runs as root (PostgreSQL refuses root). The test is
  * skipped, saying why, when the binaries are missing. {@link #close()} stops it and deletes the directory.
  */
 final class OwnPostgres implements AutoCloseable {
 
-    static final int PORT = 5499;
+    static final int PREFERRED_PORT = 5499;
     private static final List<Path> BIN_DIRS = List.of(Path.of("/usr/lib/postgresql/15/bin"), Path.of("/usr/lib/postgresql/16/bin"),
             Path.of("/usr/lib/postgresql/17/bin"), Path.of("/usr/lib/postgresql/14/bin"), Path.of("/usr/local/pgsql/bin"));
 
     private final Path bin;
     private final Path directory;
     private final boolean asPostgresUser;
+    private final int port;
 
-    private OwnPostgres(Path bin, Path directory, boolean asPostgresUser) {
+    private OwnPostgres(Path bin, Path directory, boolean asPostgresUser, int port) {
         this.bin = bin;
         this.directory = directory;
         this.asPostgresUser = asPostgresUser;
+        this.port = port;
+    }
+
+    private static int freePort() throws IOException {
+        for (int candidate : new int[] {PREFERRED_PORT, 0}) {
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(candidate, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (java.net.BindException taken) {
+                // the preferred port is taken: any free one
+            }
+        }
+        throw new IOException("no free port on the loopback interface");
     }
 
     /** Creates and starts the server; skips the test when PostgreSQL's binaries are not installed. */
@@ -42,7 +56,7 @@ final class OwnPostgres implements AutoCloseable {
                 + ": install postgresql to run the database restart test");
         boolean root = "root".equals(System.getProperty("user.name"));
         Path directory = Files.createTempDirectory("eventbus-outbox-pg-");
-        OwnPostgres server = new OwnPostgres(bin, directory, root);
+        OwnPostgres server = new OwnPostgres(bin, directory, root, freePort());
         if (root) {
             server.run(List.of("chown", "postgres:postgres", directory.toString()), false);
         }
@@ -58,7 +72,7 @@ final class OwnPostgres implements AutoCloseable {
 
     /** JDBC URL of the server's {@code postgres} database. */
     String url() {
-        return "jdbc:postgresql://127.0.0.1:" + PORT + "/postgres?user=postgres&connectTimeout=2&socketTimeout=30";
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&connectTimeout=2&socketTimeout=30";
     }
 
     org.h2.jdbcx.JdbcConnectionPool dataSource() {
@@ -78,7 +92,7 @@ final class OwnPostgres implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-w",
                 "-l", directory.resolve("server.log").toString()));
         if (action.equals("start")) {
-            command.addAll(List.of("-o", "-p " + PORT + " -k " + directory + " -c listen_addresses=127.0.0.1 -c fsync=off"));
+            command.addAll(List.of("-o", "-p " + port + " -k " + directory + " -c listen_addresses=127.0.0.1 -c fsync=off"));
         } else {
             command.addAll(List.of("-m", "fast"));
         }

@@ -34,10 +34,21 @@ public record TestDatabase(DataSource dataSource, String schema, Database databa
         return new TestDatabase(dataSource, "PUBLIC", Database.H2, url);
     }
 
-    /** The local PostgreSQL's URL for tests. */
+    /**
+     * The PostgreSQL URL for tests: {@code EVENTBUS_TEST_POSTGRES_URL}, else the local server's database {@code test},
+     * else (a server without that database) its database {@code postgres}, which every server has.
+     */
     public static String postgresUrl() {
         String configured = System.getenv("EVENTBUS_TEST_POSTGRES_URL");
-        return configured == null || configured.isBlank() ? LOCAL_POSTGRES : configured;
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        try (Connection connection = DriverManager.getConnection(LOCAL_POSTGRES + "&connectTimeout=3")) {
+            return LOCAL_POSTGRES;
+        } catch (SQLException e) {
+            // 3D000: no database "test" on this server
+            return "3D000".equals(e.getSQLState()) ? LOCAL_POSTGRES.replace("/test?", "/postgres?") : LOCAL_POSTGRES;
+        }
     }
 
     /** A new schema on the local PostgreSQL; skips the test (fails it in CI) when no server answers. */

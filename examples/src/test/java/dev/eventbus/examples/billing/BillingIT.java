@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Billing debits through the outbox and bookkeeping books through the inbox, against the local broker: on the default
  * embedded H2, and on PostgreSQL (a schema of the test's own on {@code EVENTBUS_TEST_POSTGRES_URL}, else
- * {@value #LOCAL_POSTGRES}; skipped, saying why, when no server answers).
+ * {@value #LOCAL_POSTGRES}, or its database {@code postgres} if it has no {@code test}; skipped, saying why, when no
+ * server answers).
  */
 @RabbitMqTest
 class BillingIT {
@@ -48,6 +49,10 @@ class BillingIT {
             reason = connection.isValid(2) ? null : "the connection is not valid";
         } catch (SQLException e) {
             reason = e.getMessage();
+            if ("3D000".equals(e.getSQLState()) && url.equals(LOCAL_POSTGRES)) {
+                url = LOCAL_POSTGRES.replace("/test?", "/postgres?"); // a server without a database "test"
+                reason = null;
+            }
         }
         assumeTrue(reason == null, "no PostgreSQL at " + url + " (" + reason + "): set EVENTBUS_TEST_POSTGRES_URL to run this");
         String billingSchema = "billing_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
