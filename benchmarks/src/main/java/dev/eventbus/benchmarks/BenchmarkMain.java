@@ -31,7 +31,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,e2e4,schema,retry,memory,outbox]
- *      [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib]
+ *      [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib] [--batch=N]
  * </pre>
  * {@code --sides=lib} runs only the library's side of the broker benchmarks (for profiling); tables then need both.
  * The broker is {@code EVENTBUS_RABBITMQ_URL}, else amqp://guest:guest@localhost:5672. The outbox benchmark's PostgreSQL
@@ -47,6 +47,7 @@ public final class BenchmarkMain {
     private final int backlog;
     private final Broker broker;
     private final Set<String> sides;
+    private int batch = 100;
 
     private BenchmarkMain(boolean quick, int rounds, int count, int backlog, Broker broker, Set<String> sides) {
         this.sides = sides;
@@ -74,7 +75,7 @@ public final class BenchmarkMain {
         Map<String, String> options = new LinkedHashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unknown argument " + arg + "; use --quick, --only=..., --rounds=N, --count=N, --backlog=N");
+                throw new IllegalArgumentException("unknown argument " + arg + "; use --quick, --only=..., --rounds=N, --count=N, --backlog=N, --batch=N");
             }
             int equals = arg.indexOf('=');
             options.put(equals < 0 ? arg.substring(2) : arg.substring(2, equals), equals < 0 ? "" : arg.substring(equals + 1));
@@ -92,6 +93,7 @@ public final class BenchmarkMain {
         Broker broker = new Broker(RabbitMqConnectionSettings.fromEnvironment());
         Set<String> sides = Set.copyOf(Arrays.asList(options.getOrDefault("sides", "raw,lib").split(",")));
         BenchmarkMain main = new BenchmarkMain(quick, rounds, count, backlog, broker, sides);
+        main.batch = Integer.parseInt(options.getOrDefault("batch", "100"));
         long start = System.nanoTime();
         main.environment(only);
         for (String name : ALL) {
@@ -285,7 +287,7 @@ public final class BenchmarkMain {
     // ------------------------------------------------------------------------------------------------ outbox
 
     private void outbox() throws Exception {
-        OutboxRelay benchmark = new OutboxRelay(broker);
+        OutboxRelay benchmark = new OutboxRelay(broker, batch);
         int paced = quick ? 3000 : 20000;
         int perSecond = 1000;
         int warmUp = Math.max(2000, count / 10);
@@ -302,7 +304,7 @@ public final class BenchmarkMain {
         for (boolean outbox : new boolean[] {false, true}) {
             List<Run> list = runs.get(outbox);
             System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %.1f | %.1f | %.1f | %.0f |%n",
-                    outbox ? "outbox relay (batches of 100)" : "direct publishAsync", median(list, Run::publishRate),
+                    outbox ? "outbox relay (batches of " + batch + ")" : "direct publishAsync", median(list, Run::publishRate),
                     perRound(list, Run::publishRate), median(list, Run::p50), median(list, Run::p95), median(list, Run::p99),
                     median(list, Run::cpuPerMessage));
         }

@@ -26,7 +26,7 @@ import org.postgresql.ds.PGConnectionPoolDataSource;
  * {@value EndToEnd#PREFETCH}, one consumer acking each). Each run has two phases:
  * <ol>
  *   <li>throughput: <i>direct</i> is {@code publishAsync} flat out from one thread, until the last confirm; <i>outbox</i>
- *       is a relay (default settings: batches of 100) draining a table pre-filled with the same number of rows
+ *       is a relay (default settings but the batch size, {@code --batch}, default 100) draining a table pre-filled with the same number of rows
  *       (written first, unmeasured), until the last batch committed;</li>
  *   <li>latency at a fixed rate: <i>direct</i> publishes at the rate; <i>outbox</i> writes each event in a transaction of
  *       its own at the rate (from two threads) and the relay, woken by {@code NOTIFY}, sends it. Latency is from the
@@ -41,9 +41,11 @@ final class OutboxRelay {
 
     private final Broker broker;
     private final String url;
+    private final int batchSize;
 
-    OutboxRelay(Broker broker) {
+    OutboxRelay(Broker broker, int batchSize) {
         this.broker = broker;
+        this.batchSize = batchSize;
         String configured = System.getenv("EVENTBUS_BENCH_POSTGRES_URL");
         this.url = configured == null || configured.isBlank() ? LOCAL : configured;
     }
@@ -69,7 +71,7 @@ final class OutboxRelay {
             bus.admin().configure();
             bus.start();
             execute(pool, "CREATE SCHEMA " + schema);
-            return outbox ? viaOutbox(bus, pool, schema + ".outbox", recorder, count, paced, perSecond)
+            return outbox ? viaOutbox(bus, pool, schema + ".outbox", batchSize, recorder, count, paced, perSecond)
                     : direct(bus, recorder, count, paced, perSecond);
         } finally {
             bus.stop();
@@ -96,13 +98,14 @@ final class OutboxRelay {
                 latencies.percentileMillis(99), cpuPerMessage);
     }
 
-    private static Run viaOutbox(RabbitMqEventBus bus, JdbcConnectionPool pool, String table, AtomicReference<Recorder> recorder,
+    private static Run viaOutbox(RabbitMqEventBus bus, JdbcConnectionPool pool, String table, int batchSize,
+                                 AtomicReference<Recorder> recorder,
                                  int count, int paced, int perSecond) throws Exception {
         AtomicInteger sent = new AtomicInteger();
         AtomicLong drainedAt = new AtomicLong();
         CountDownLatch drained = new CountDownLatch(1);
         int[] target = {count};
-        Outbox outbox = Outbox.builder(pool, bus).table(table).observer(new RelayObserver() {
+        Outbox outbox = Outbox.builder(pool, bus).table(table).batchSize(batchSize).observer(new RelayObserver() {
             @Override
             public void committed(int rows, int failed) {
                 if (sent.addAndGet(rows) >= target[0] && drained.getCount() > 0) {
