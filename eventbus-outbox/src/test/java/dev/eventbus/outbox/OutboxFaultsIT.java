@@ -244,8 +244,9 @@ class OutboxFaultsIT {
                 // the handler's database restarts too: its failures are retried until it is back
                 RabbitMqEventBus consumer = consumer(broker, inbox, "ledger", RetryPolicy.of(60, Duration.ofMillis(250)));
                 AtomicInteger confirmed = new AtomicInteger();
+                // a 5 minute poll: after the restart, only the listener's reconnection and NOTIFY can wake the relay
                 Outbox outbox = Outbox.builder(dataSource, consumer).table("outbox").batchSize(batch)
-                        .backOff(Duration.ofMillis(50), Duration.ofSeconds(1))
+                        .backOff(Duration.ofMillis(50), Duration.ofSeconds(1)).pollInterval(Duration.ofMinutes(5))
                         .observer(new RelayObserver() {
                             @Override
                             public void confirmed(EncodedMessage message) {
