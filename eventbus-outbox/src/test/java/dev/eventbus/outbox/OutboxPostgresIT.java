@@ -18,6 +18,24 @@ class OutboxPostgresIT extends OutboxContract {
     }
 
     @Test
+    void withoutNotificationsTheRelayPollsAndPublishSendsNoNotify() throws Exception {
+        Outbox relaying = outbox(b -> b.listen(false).pollInterval(Duration.ofMillis(50)));
+        relaying.start();
+        Outbox writing = outbox(b -> b.listen(false));
+        try (Connection connection = db.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            connection.createStatement().execute("LISTEN " + db.schema() + "_outbox");
+            writing.publish(connection, new AccountDebited("a-1", 1, 1));
+            connection.commit();
+            Await.until("the message delivered by the poll", TIMEOUT, () -> received.size() == 1, received::toString);
+            org.postgresql.PGNotification[] notifications = connection.unwrap(org.postgresql.PGConnection.class).getNotifications(200);
+            assertEquals(0, notifications == null ? 0 : notifications.length, "publish sent no NOTIFY");
+        }
+        assertEquals(0, db.count("SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN " + db.schema() + "%'"),
+                "no relay listens");
+    }
+
+    @Test
     void aNotificationWakesTheRelayWhenAnotherProcessCommits() throws Exception {
         Outbox relaying = outbox(b -> b.pollInterval(Duration.ofMinutes(5)));
         relaying.start();

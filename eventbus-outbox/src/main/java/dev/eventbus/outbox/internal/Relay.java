@@ -34,8 +34,15 @@ public final class Relay {
 
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
-    /** What one batch did. */
-    public record Pass(int claimed, int sent, int failed) {
+    /**
+     * What one batch did.
+     *
+     * @param claimed    rows locked
+     * @param sent       rows confirmed and deleted
+     * @param failed     rows whose send failed (postponed)
+     * @param firstError why the first of them failed, or null
+     */
+    public record Pass(int claimed, int sent, int failed, @Nullable String firstError) {
     }
 
     private final DataSource dataSource;
@@ -139,7 +146,11 @@ public final class Relay {
             try {
                 Pass pass = relayOnce();
                 if (pass.failed() > 0 && pass.sent() == 0) {
-                    pause(backOff.after(++failuresInARow), "the bus failed a whole batch");
+                    if (++failuresInARow == 1) {
+                        log.warn("outbox relay of {} cannot send (the broker may be down): {}; the rows wait, trying again "
+                                + "every {} ms at most", table.name(), pass.firstError(), backOff.max().toMillis());
+                    }
+                    pause(backOff.after(failuresInARow), "the bus failed a whole batch");
                 } else {
                     resetFailures();
                     if (pass.sent() == 0 && pass.failed() == 0) {
@@ -209,7 +220,7 @@ public final class Relay {
                 List<OutboxRow> claimed = table.claim(c, batchSize, Instant.now());
                 if (claimed.isEmpty()) {
                     c.commit();
-                    return new Pass(0, 0, 0);
+                    return new Pass(0, 0, 0, null);
                 }
                 List<OutboxRow> rows = table.inKeyOrder(c, claimed);
                 observer.claimed(rows.size());
@@ -227,12 +238,14 @@ public final class Relay {
                 relayed.addAndGet(result.confirmed().size());
                 failedAttempts.addAndGet(result.failed().size());
                 observer.committed(result.confirmed().size(), result.failed().size());
+                String firstError = null;
                 if (!result.failed().isEmpty()) {
                     Map.Entry<OutboxRow, Throwable> first = result.failed().entrySet().iterator().next();
-                    log.debug("outbox relay of {}: {} of {} messages not sent, first {}: {}", table.name(),
-                            result.failed().size(), rows.size(), first.getKey().message().describe(), first.getValue().toString());
+                    firstError = first.getKey().message().describe() + ": " + first.getValue();
+                    log.debug("outbox relay of {}: {} of {} messages not sent, first {}", table.name(), result.failed().size(),
+                            rows.size(), firstError);
                 }
-                return new Pass(claimed.size(), result.confirmed().size(), result.failed().size());
+                return new Pass(claimed.size(), result.confirmed().size(), result.failed().size(), firstError);
             } catch (SQLException | InterruptedException | RuntimeException e) {
                 rollbackQuietly(c);
                 if (e instanceof SQLException) {
