@@ -183,7 +183,7 @@ public final class Relay {
 
     private void resetFailures() {
         if (failuresInARow > 0) {
-            log.info("outbox relay of {} sends again", table.name());
+            log.info("outbox relay of {} works again", table.name());
             failuresInARow = 0;
         }
     }
