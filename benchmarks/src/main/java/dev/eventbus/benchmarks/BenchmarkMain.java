@@ -30,15 +30,16 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * (raw, library, library, raw, ...: the order flips every round), medians over the rounds and the library/raw ratio.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,e2e4,schema,retry,memory]
- *      [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib]
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,e2e4,schema,retry,memory,outbox]
+ *      [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib] [--batch=N]
  * </pre>
  * {@code --sides=lib} runs only the library's side of the broker benchmarks (for profiling); tables then need both.
- * The broker is {@code EVENTBUS_RABBITMQ_URL}, else amqp://guest:guest@localhost:5672.
+ * The broker is {@code EVENTBUS_RABBITMQ_URL}, else amqp://guest:guest@localhost:5672. The outbox benchmark's PostgreSQL
+ * is {@code EVENTBUS_BENCH_POSTGRES_URL}, else jdbc:postgresql://127.0.0.1:5432/test?user=postgres.
  */
 public final class BenchmarkMain {
 
-    private static final List<String> ALL = List.of("micro", "e2e", "e2e4", "schema", "retry", "memory");
+    private static final List<String> ALL = List.of("micro", "e2e", "e2e4", "schema", "retry", "memory", "outbox");
 
     private final boolean quick;
     private final int rounds;
@@ -46,6 +47,7 @@ public final class BenchmarkMain {
     private final int backlog;
     private final Broker broker;
     private final Set<String> sides;
+    private int batch = 100;
 
     private BenchmarkMain(boolean quick, int rounds, int count, int backlog, Broker broker, Set<String> sides) {
         this.sides = sides;
@@ -73,7 +75,7 @@ public final class BenchmarkMain {
         Map<String, String> options = new LinkedHashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unknown argument " + arg + "; use --quick, --only=..., --rounds=N, --count=N, --backlog=N");
+                throw new IllegalArgumentException("unknown argument " + arg + "; use --quick, --only=..., --rounds=N, --count=N, --backlog=N, --batch=N");
             }
             int equals = arg.indexOf('=');
             options.put(equals < 0 ? arg.substring(2) : arg.substring(2, equals), equals < 0 ? "" : arg.substring(equals + 1));
@@ -91,6 +93,7 @@ public final class BenchmarkMain {
         Broker broker = new Broker(RabbitMqConnectionSettings.fromEnvironment());
         Set<String> sides = Set.copyOf(Arrays.asList(options.getOrDefault("sides", "raw,lib").split(",")));
         BenchmarkMain main = new BenchmarkMain(quick, rounds, count, backlog, broker, sides);
+        main.batch = Integer.parseInt(options.getOrDefault("batch", "100"));
         long start = System.nanoTime();
         main.environment(only);
         for (String name : ALL) {
@@ -103,6 +106,7 @@ public final class BenchmarkMain {
                             1, JsonSchemaValidator.fromClasspath()));
                     case "retry" -> main.retry();
                     case "memory" -> main.memory();
+                    case "outbox" -> main.outbox();
                     default -> throw new IllegalStateException(name);
                 }
             }
@@ -278,6 +282,37 @@ public final class BenchmarkMain {
                         f.peakHeapUsed() / 1048576.0, f.peakHeapAfterGc() / 1048576.0, f.collections(), f.peakRss() / 1048576.0);
             }
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ outbox
+
+    private void outbox() throws Exception {
+        OutboxRelay benchmark = new OutboxRelay(broker, batch);
+        int paced = quick ? 3000 : 20000;
+        int perSecond = 1000;
+        int warmUp = Math.max(2000, count / 10);
+        // "library" is the outbox side here, "raw" the direct publish
+        Map<Boolean, List<Run>> runs = alternate("outbox",
+                outbox -> benchmark.run(outbox, count, paced, perSecond),
+                outbox -> benchmark.run(outbox, warmUp, Math.min(paced, 1000), perSecond));
+        System.out.printf(Locale.ROOT, "%n## Outbox on PostgreSQL: relay throughput beside direct confirmed publishing (%d persistent "
+                + "~500-byte events; confirms in flight %d, prefetch %d), then latency at %d msg/s (%d events)%n%n",
+                count, EndToEnd.IN_FLIGHT, EndToEnd.PREFETCH, perSecond, paced);
+        System.out.println("| side | sent msg/s (median) | per round | latency p50 at " + perSecond + "/s ms | p95 ms | p99 ms "
+                + "| JVM CPU µs/msg |");
+        System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
+        for (boolean outbox : new boolean[] {false, true}) {
+            List<Run> list = runs.get(outbox);
+            System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %.1f | %.1f | %.1f | %.0f |%n",
+                    outbox ? "outbox relay (batches of " + batch + ")" : "direct publishAsync", median(list, Run::publishRate),
+                    perRound(list, Run::publishRate), median(list, Run::p50), median(list, Run::p95), median(list, Run::p99),
+                    median(list, Run::cpuPerMessage));
+        }
+        double ratio = median(runs.get(true), Run::publishRate) / median(runs.get(false), Run::publishRate);
+        double added = median(runs.get(true), Run::p50) - median(runs.get(false), Run::p50);
+        System.out.printf(Locale.ROOT, "%noutbox/direct: throughput **%.2f** (goal >= 0.50: %s); added p50 latency at %d msg/s "
+                + "**%.1f ms** (goal < 50 ms: %s); PostgreSQL at %s%n", ratio, ratio >= 0.5 ? "met" : "NOT met", perSecond,
+                added, added < 50 ? "met" : "NOT met", benchmark.url());
     }
 
     // ------------------------------------------------------------------------------------------------ figures

@@ -14,7 +14,7 @@ public final class Main {
     /** The example services, run by {@link dev.eventbus.examples.launch.ServiceLauncher}. */
     static final List<String> SERVICES = List.of("pipeline-all", "pipeline-datagen", "pipeline-distributor",
             "pipeline-processor", "pipeline-statistics", "pipeline-dead-letters", "eventstore", "eventstore-audit",
-            "pipeline-clear");
+            "billing", "bookkeeping", "pipeline-clear");
 
     private Main() {
     }

@@ -3,6 +3,9 @@ package dev.eventbus.examples.launch;
 import dev.eventbus.core.ConfigurationException;
 import dev.eventbus.core.MessageHandler;
 import dev.eventbus.core.Subscription;
+import dev.eventbus.examples.billing.AccountDebited;
+import dev.eventbus.examples.billing.Billing;
+import dev.eventbus.examples.billing.Bookkeeping;
 import dev.eventbus.examples.eventstore.ReplayCompleted;
 import dev.eventbus.examples.pipeline.ObjectCreated;
 import dev.eventbus.examples.pipeline.TaskCreated;
@@ -35,7 +38,7 @@ public final class ServiceLauncher {
 
     /** Every service name this launcher knows, in the order {@code pipeline-all} starts them. */
     public static final List<String> SERVICES = List.of("eventstore", "pipeline-statistics", "pipeline-distributor",
-            "pipeline-processor", "pipeline-dead-letters", "pipeline-datagen", "eventstore-audit");
+            "pipeline-processor", "pipeline-dead-letters", "pipeline-datagen", "eventstore-audit", "bookkeeping", "billing");
 
     private ServiceLauncher() {
     }
@@ -98,6 +101,10 @@ public final class ServiceLauncher {
                 audit.requestReplay();
                 yield List.of(audit);
             }
+            case "billing" -> List.of(Billing.start(buses, Settings.string("BILLING_JDBC_URL", Billing.DEFAULT_JDBC_URL),
+                    Settings.integer("BILLING_OPENING_BALANCE", 10_000), Settings.integer("BILLING_PORT", 8006)));
+            case "bookkeeping" -> List.of(Bookkeeping.start(buses,
+                    Settings.string("BOOKKEEPING_JDBC_URL", Bookkeeping.DEFAULT_JDBC_URL), Settings.integer("BOOKKEEPING_PORT", 8007)));
             case "pipeline-clear" -> {
                 clear(buses);
                 yield List.of();
@@ -122,6 +129,9 @@ public final class ServiceLauncher {
         services.put(Statistics.SERVICE, Statistics.OBSERVED.stream()
                 .map(observed -> Subscription.allMessages(Statistics.handlerName(observed), ignore()).from(observed)).toList());
         services.put(EventStoreService.SERVICE, List.of());
+        services.put(Billing.SERVICE, List.of());
+        services.put(Bookkeeping.SERVICE, List.of(
+                Subscription.of(AccountDebited.class, Bookkeeping.HANDLER, ignore()).from(Billing.SERVICE)));
         services.put(ObjectAudit.SERVICE, List.of(
                 Subscription.of(ObjectCreated.class, ObjectAudit.HANDLER, ignore()).from(Datagen.SERVICE),
                 Subscription.of(ReplayCompleted.class, ObjectAudit.REPLAYS_HANDLER, ignore()).from(EventStoreService.SERVICE)));

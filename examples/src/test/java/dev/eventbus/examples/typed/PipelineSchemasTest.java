@@ -8,6 +8,7 @@ import dev.eventbus.core.InvalidMessageException;
 import dev.eventbus.core.Message;
 import dev.eventbus.core.MessageCodec;
 import dev.eventbus.core.MessageRegistry;
+import dev.eventbus.examples.billing.AccountDebited;
 import dev.eventbus.examples.eventstore.ReplayCompleted;
 import dev.eventbus.examples.eventstore.ReplayRequested;
 import dev.eventbus.examples.pipeline.ObjectCreated;
@@ -34,7 +35,7 @@ class PipelineSchemasTest {
 
     @Test
     void everyPipelineMessageHasASchemaAndTaskFinishedHasTwoVersions() {
-        List<SchemaId> expected = List.of(new SchemaId("object.created", 1), new SchemaId("replay.completed", 1),
+        List<SchemaId> expected = List.of(new SchemaId("account.debited", 1), new SchemaId("object.created", 1), new SchemaId("replay.completed", 1),
                 new SchemaId("replay.requested", 1), new SchemaId("task.created", 1), new SchemaId("task.finished", 1),
                 new SchemaId("task.finished", 2), new SchemaId("task.started", 1));
         assertEquals(expected, PipelineSchemas.registry().list());
@@ -56,6 +57,7 @@ class PipelineSchemasTest {
         validate(new ReplayRequested("alice.audit.1.event.object.created.object_audit", "object.created", 1, 1, null));
         validate(new ReplayRequested("alice.audit.1.event.object.created.object_audit", "object.created", 1, 1, "m-1"));
         validate(new ReplayCompleted("alice.audit.1.event.object.created.object_audit", "m-2", 5, 4, 0));
+        validate(new AccountDebited("acc-1", 250, 9_750));
     }
 
     @Test
