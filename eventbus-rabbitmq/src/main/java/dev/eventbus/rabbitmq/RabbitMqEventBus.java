@@ -200,8 +200,8 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     }
 
     /**
-     * Publishes every message, all in flight at once and in this order on one channel (so one consumer of a queue gets
-     * them in order), and returns once all are confirmed.
+     * Publishes every message in this order (so one consumer of a queue gets them in order), up to a quarter of
+     * {@code maxInFlight} in flight at once, and returns once all are confirmed.
      *
      * @throws PublishException for the first that failed, with the others that failed as suppressed exceptions; the rest
      *                          were published. Messages unconfirmed because the connection dropped or another message's
@@ -219,7 +219,18 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             outbound.add(new ConfirmingPublisher.Outbound(one.exchange(), one.routingKey(), mandatory, properties(one), one.body(),
                     one.describe()));
         }
-        List<CompletableFuture<Void>> confirms = publisher().publishInOrder(outbound);
+        // in chunks of a quarter of the in-flight bound, each confirmed before the next is sent: the slots a chunk
+        // takes are freed before the next needs them, and one chunk follows the other in order
+        int chunk = Math.max(1, maxInFlight / 4);
+        List<CompletableFuture<Void>> confirms = new ArrayList<>(outbound.size());
+        for (int from = 0; from < outbound.size(); from += chunk) {
+            List<CompletableFuture<Void>> sent = publisher().publishInOrder(outbound.subList(from,
+                    Math.min(outbound.size(), from + chunk)));
+            confirms.addAll(sent);
+            if (from + chunk < outbound.size()) {
+                CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+            }
+        }
         for (int i = 0; i < confirms.size(); i++) {
             publishing.sent(encoded.get(i)).track(confirms.get(i));
         }
