@@ -118,8 +118,8 @@ class RabbitMqDocsExamplesIT {
 
         Topology topology = mailer.admin().topology();
 
-        String queue = broker.organization() + ".mailer.1.event.user.created.welcome";
+        String queue = broker.organization() + ".mailer.1.event.user_created.welcome";
         assertTrue(topology.bindings().contains(new Topology.Binding(broker.organization() + ".accounts", queue,
-                broker.organization() + ".accounts.1.event.user.created")), "bindings: " + topology.bindings());
+                broker.organization() + ".accounts.1.event.user_created")), "bindings: " + topology.bindings());
     }
 }
