@@ -34,7 +34,7 @@ public final class ObjectAudit implements AutoCloseable {
 
     /** The service name, hence the exchange {@code <organization>.audit}, where it publishes {@link ReplayRequested}. */
     public static final String SERVICE = "audit";
-    /** The handler of {@link ObjectCreated}: queue {@code <organization>.audit.1.event.object.created.object_audit}. */
+    /** The handler of {@link ObjectCreated}: queue {@code <organization>.audit.1.event.object_created.object_audit}. */
     public static final String HANDLER = "object_audit";
     /** The handler that hears when the store finished a replay. */
     public static final String REPLAYS_HANDLER = "object_audit_replays";

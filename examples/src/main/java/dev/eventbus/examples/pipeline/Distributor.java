@@ -27,8 +27,8 @@ public final class Distributor implements AutoCloseable {
     /** The service name, hence the exchange {@code <organization>.distributor}. */
     public static final String SERVICE = "distributor";
     /**
-     * The handler name, hence the queue {@code <organization>.distributor.1.event.object.created.distributor}, bound to
-     * datagen's exchange with datagen's routing key {@code <organization>.datagen.1.event.object.created}.
+     * The handler name, hence the queue {@code <organization>.distributor.1.event.object_created.distributor}, bound to
+     * datagen's exchange with datagen's routing key {@code <organization>.datagen.1.event.object_created}.
      */
     public static final String HANDLER = "distributor";
     /** Retries of an object whose tasks could not be published. */

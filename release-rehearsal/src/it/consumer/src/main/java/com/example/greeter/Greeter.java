@@ -43,7 +43,7 @@ public final class Greeter {
         RabbitMqEventBus rabbit = RabbitMqEventBus.builder().organization("example").service("greeter")
                 .subscribe(Subscription.of(UserCreated.class, "greet_handler", message -> { }))
                 .build();
-        String queue = rabbit.topology().queues().get(0).name();
+        String queue = rabbit.admin().topology().queues().get(0).name();
         rabbit.stop();
         System.out.println("greeter ok: greeted " + greeted + "; on RabbitMQ it would consume " + queue);
     }

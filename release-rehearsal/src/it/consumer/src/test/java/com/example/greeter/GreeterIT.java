@@ -21,7 +21,7 @@ class GreeterIT {
         List<String> greeted = new CopyOnWriteArrayList<>();
         RabbitMqEventBus bus = broker.bus(b -> b
                 .subscribe(Subscription.of(UserCreated.class, "greet_handler", message -> greeted.add(message.payload().name()))));
-        bus.configure();
+        bus.admin().configure();
         bus.start();
 
         new Greeter(bus).create("u-1", "Alice");
