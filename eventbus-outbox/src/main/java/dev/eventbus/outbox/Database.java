@@ -4,6 +4,7 @@ import dev.eventbus.core.ConfigurationException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The databases the outbox and the inbox run on, each with its schema script and the SQL it needs: row locks that
@@ -22,6 +23,24 @@ public enum Database {
      * @throws ConfigurationException if it is none of the supported databases, naming it
      * @throws OutboxException        if the metadata cannot be read
      */
+    /**
+     * The database of a table: from the given connection, else from one of the data source's (opened and closed here).
+     *
+     * @param table names the table in the error, e.g. {@code "outbox table eventbus_outbox"}
+     * @throws OutboxException if no connection can be opened
+     */
+    static Database of(@Nullable Connection connection, javax.sql.DataSource dataSource, String table) {
+        if (connection != null) {
+            return of(connection);
+        }
+        try (Connection opened = dataSource.getConnection()) {
+            return of(opened);
+        } catch (SQLException e) {
+            throw new OutboxException("cannot connect to the database of " + table + ": " + e.getMessage()
+                    + "; check the DataSource, or set the database on the builder to start without it", e);
+        }
+    }
+
     public static Database of(Connection connection) {
         String product;
         try {

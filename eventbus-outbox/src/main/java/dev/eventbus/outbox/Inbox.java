@@ -209,16 +209,7 @@ public final class Inbox implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        Database database;
-        if (connection != null) {
-            database = Database.of(connection);
-        } else {
-            try (Connection opened = dataSource.getConnection()) {
-                database = Database.of(opened);
-            } catch (SQLException e) {
-                throw new OutboxException("cannot connect to the database of inbox table " + name + ": " + e.getMessage(), e);
-            }
-        }
+        Database database = Database.of(connection, dataSource, "inbox table " + name);
         InboxTable learned = new InboxTable(name, database);
         table = learned;
         return learned;

@@ -299,17 +299,7 @@ public final class Outbox implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        Database database;
-        if (connection != null) {
-            database = Database.of(connection);
-        } else {
-            try (Connection opened = dataSource.getConnection()) {
-                database = Database.of(opened);
-            } catch (SQLException e) {
-                throw new OutboxException("cannot connect to the database of outbox table " + name + ": " + e.getMessage()
-                        + "; check the DataSource, or set the database on the builder to start without it", e);
-            }
-        }
+        Database database = Database.of(connection, dataSource, "outbox table " + name);
         OutboxTable learned = new OutboxTable(name, database);
         table = learned;
         return learned;
