@@ -65,6 +65,7 @@ class ConfirmingPublisherTest {
         ConfirmingPublisher publisher = new ConfirmingPublisher(client.connection, 100, 1, Duration.ofMillis(300));
         try {
             CompletableFuture<Void> stuck = CompletableFuture.runAsync(() -> publish(publisher, "m-1"));
+            client.awaitWritesStarted(1); // m-1 holds the one writer before m-2 queues behind it
             PublishNotConfirmedException queued = assertThrows(PublishNotConfirmedException.class, () -> publish(publisher, "m-2"));
             assertTrue(queued.getMessage().contains("never sent"), queued.getMessage());
             ExecutionException writing = assertThrows(ExecutionException.class, () -> stuck.get(5, TimeUnit.SECONDS));
@@ -225,6 +226,17 @@ class ConfirmingPublisherTest {
             return count == null ? 0 : count.get();
         }
 
+        /** Waits until {@code count} writes have started (taken their sequence number), blocked or not. */
+        void awaitWritesStarted(int count) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (channels.stream().mapToLong(FakeChannel::sequencesTaken).sum() < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("expected " + count + " writes started");
+                }
+                Thread.onSpinWait();
+            }
+        }
+
         void awaitPublishes(String id, int count) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (publishes(id) < count) {
@@ -333,6 +345,10 @@ class ConfirmingPublisherTest {
                 }
                 sent.computeIfAbsent(id, key -> new AtomicInteger()).incrementAndGet();
                 return null;
+            }
+
+            synchronized long sequencesTaken() {
+                return nextSequence - 1;
             }
 
             void ackAll() {
