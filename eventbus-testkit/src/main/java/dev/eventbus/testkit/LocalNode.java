@@ -55,8 +55,10 @@ import java.util.stream.Stream;
  * to that user. The node listens on 127.0.0.1 only; guest/guest may connect.
  *
  * <p>{@link #stop()} stops only the node this object started ({@code rabbitmqctl -n <node> stop}, then the process
- * tree if that fails) and deletes its directory; a JVM shutdown hook does the same if a test forgets. Thread-safe:
- * start and stop are serialized.
+ * tree if that fails) and deletes its directory; a JVM shutdown hook does the same if a test forgets. {@link #kill()}
+ * ends the node as a crash would ({@code kill -9} of its Erlang VM) and keeps its directory, so that the next
+ * {@link #start(Duration)} restarts the same node with its data (as a cluster member, say). Thread-safe: start, kill
+ * and stop are serialized.
  */
 public final class LocalNode implements AutoCloseable {
 
@@ -70,7 +72,7 @@ public final class LocalNode implements AutoCloseable {
     private final List<String> configLines;
 
     private volatile Process process; // written under this; read by the shutdown hook
-    private Path directory; // guarded by this
+    private Path directory; // guarded by this; kept after kill() for the restart
     private Thread shutdownHook; // guarded by this
 
     private LocalNode(Builder builder) {
@@ -99,7 +101,8 @@ public final class LocalNode implements AutoCloseable {
 
     /**
      * Starts the node and waits until it accepts AMQP connections (and, with a management port, HTTP requests).
-     * Blocks up to the timeout.
+     * Blocks up to the timeout. After {@link #kill()} it restarts the same node from the directory it kept: its data,
+     * queues and cluster membership.
      *
      * @return this node
      * @throws IllegalStateException if it is already started, a port is taken, {@code rabbitmq-server} is missing, or
@@ -117,14 +120,17 @@ public final class LocalNode implements AutoCloseable {
             }
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean restart = directory != null;
         try {
-            directory = Files.createTempDirectory("eventbus-node-" + nodeName.replaceAll("[^A-Za-z0-9_-]", "_") + "-");
-            Files.createDirectories(directory.resolve("mnesia"));
-            Files.createDirectories(directory.resolve("log"));
-            Files.writeString(directory.resolve("rabbitmq.conf"), config(), StandardCharsets.UTF_8);
-            Files.writeString(directory.resolve("enabled_plugins"), managementPort > 0 ? "[rabbitmq_management].\n" : "[].\n",
-                    StandardCharsets.UTF_8);
-            giveToTheRabbitMqUser(directory);
+            if (!restart) {
+                directory = Files.createTempDirectory("eventbus-node-" + nodeName.replaceAll("[^A-Za-z0-9_-]", "_") + "-");
+                Files.createDirectories(directory.resolve("mnesia"));
+                Files.createDirectories(directory.resolve("log"));
+                Files.writeString(directory.resolve("rabbitmq.conf"), config(), StandardCharsets.UTF_8);
+                Files.writeString(directory.resolve("enabled_plugins"), managementPort > 0 ? "[rabbitmq_management].\n" : "[].\n",
+                        StandardCharsets.UTF_8);
+                giveToTheRabbitMqUser(directory);
+            }
             ProcessBuilder builder = new ProcessBuilder(server.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(directory.resolve("log").resolve("console.log").toFile());
@@ -137,16 +143,22 @@ public final class LocalNode implements AutoCloseable {
             environment.put("RABBITMQ_LOG_BASE", directory.resolve("log").toString());
             environment.put("RABBITMQ_ENABLED_PLUGINS_FILE", directory.resolve("enabled_plugins").toString());
             environment.put("RABBITMQ_PID_FILE", directory.resolve("node.pid").toString());
-            log.info("starting RabbitMQ node {} (AMQP 127.0.0.1:{}, distribution {}{}) in {}", nodeName, amqpPort, distributionPort,
-                    managementPort > 0 ? ", management " + managementPort : "", directory);
+            log.info("{} RabbitMQ node {} (AMQP 127.0.0.1:{}, distribution {}{}) in {}", restart ? "restarting" : "starting",
+                    nodeName, amqpPort, distributionPort, managementPort > 0 ? ", management " + managementPort : "", directory);
+            if (restart) {
+                // appended to, not replaced: the console of the run before the kill stays readable
+                builder.redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("log").resolve("console.log").toFile()));
+            }
             process = builder.start();
             process.getOutputStream().close();
         } catch (IOException e) {
             cleanUpAfterFailedStart();
             throw new UncheckedIOException("could not start " + server + " for node " + nodeName + ": " + e.getMessage(), e);
         }
-        shutdownHook = new Thread(this::destroy, "eventbus-testkit-stop-" + nodeName);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        if (shutdownHook == null) { // a restart after kill() keeps the hook it has
+            shutdownHook = new Thread(this::destroy, "eventbus-testkit-stop-" + nodeName);
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
         try {
             awaitUntil(deadline, "accept AMQP connections on 127.0.0.1:" + amqpPort, this::acceptsAmqp);
             if (managementPort > 0) {
@@ -166,6 +178,8 @@ public final class LocalNode implements AutoCloseable {
      */
     public synchronized void stop() {
         if (process == null) {
+            removeShutdownHook();
+            deleteDirectory(); // the directory a kill() kept, if any
             return;
         }
         CtlRunner.Result result = null;
@@ -187,6 +201,12 @@ public final class LocalNode implements AutoCloseable {
             destroy();
         }
         process = null;
+        removeShutdownHook();
+        deleteDirectory();
+        log.info("RabbitMQ node {} stopped", nodeName);
+    }
+
+    private void removeShutdownHook() {
         if (shutdownHook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -195,8 +215,36 @@ public final class LocalNode implements AutoCloseable {
             }
             shutdownHook = null;
         }
-        deleteDirectory();
-        log.info("RabbitMQ node {} stopped", nodeName);
+    }
+
+    /**
+     * Ends the node as a crash would: {@code kill -9} of its Erlang VM (and of the processes the start script ran),
+     * without a word to its clients or peers; waits until the processes are gone. Its directory is kept, so that
+     * {@link #start(Duration)} restarts the same node with its data; {@link #stop()} deletes it. Does nothing if the
+     * node is not running.
+     */
+    public synchronized void kill() {
+        Process running = process;
+        if (running == null) {
+            return;
+        }
+        List<ProcessHandle> tree = new ArrayList<>(running.descendants().toList());
+        tree.add(running.toHandle());
+        tree.forEach(ProcessHandle::destroyForcibly); // SIGKILL
+        for (ProcessHandle handle : tree) {
+            try {
+                handle.onExit().get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the killed node " + nodeName + " to exit", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("process " + handle.pid() + " of node " + nodeName + " did not exit within 30 s "
+                        + "of kill -9", e);
+            }
+        }
+        process = null;
+        log.info("RabbitMQ node {} killed (kill -9 of {} processes); its directory {} is kept for a restart", nodeName,
+                tree.size(), directory);
     }
 
     /** {@link #stop()}. */
@@ -205,7 +253,7 @@ public final class LocalNode implements AutoCloseable {
         stop();
     }
 
-    /** Whether this object started the node and has not stopped it. */
+    /** Whether this object started the node and has not stopped or killed it. */
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
