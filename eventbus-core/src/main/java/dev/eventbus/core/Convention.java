@@ -65,23 +65,27 @@ public record Convention(String organization, String service, NameStyle style) {
                 + style.apply(messageName), "routing key");
     }
 
-    /** The routing key of a message type. */
+    /** The routing key of a message type: the one its class declares with {@link RoutingKey}, else the convention's. */
     public String routingKey(MessageType<?> type) {
-        return routingKey(type.name(), type.version(), type.kind());
+        return type.declaredRoutingKey().orElseGet(() -> routingKey(type.name(), type.version(), type.kind()));
     }
 
-    /** The routing key of a message. */
+    /** The routing key of a message: the one its payload's class declares with {@link RoutingKey}, else the convention's. */
     public String routingKey(Message<?> message) {
-        return routingKey(message.name(), message.version(), message.kind());
+        return MessageType.declaredRoutingKey(message.payload().getClass())
+                .orElseGet(() -> routingKey(message.name(), message.version(), message.kind()));
     }
 
     /**
-     * The queue of one handler for one message type: {@code routingKey.handler}. Checked so that its
+     * The queue of one handler for one message type: {@code routingKey.handler}, or {@code org.service.key.handler} for a
+     * type that declares its key with {@link RoutingKey}. Checked so that its
      * longest derived name ({@code dead_letter.} + queue) fits AMQP's 255 bytes.
      */
     public String handlerQueue(MessageType<?> type, String handlerName) {
         Names.requireHandlerName(handlerName);
-        String queue = routingKey(type) + "." + handlerName;
+        // a declared key names no service: the subscriber's exchange in front keeps its queues its own
+        String queue = type.declaredRoutingKey().map(key -> mainExchange() + "." + key).orElseGet(() -> routingKey(type))
+                + "." + handlerName;
         Names.requireAmqpLength(deadLetterQueue(queue), "dead-letter queue");
         return queue;
     }
@@ -107,9 +111,27 @@ public record Convention(String organization, String service, NameStyle style) {
      * Where a subscription receives messages: for each message type a handler queue ({@link #handlerQueue}) bound to the
      * publisher's exchange with the type's routing key; for an all-messages handler one queue ({@link #allMessagesQueue})
      * bound with the publisher's event and command keys; for a store handler the shared {@link #STORE_QUEUE} bound with
-     * {@link #storeBindingKeys()}. The publisher is this service, or the subscription's {@link Subscription#source()}.
+     * {@link #storeBindingKeys()}. The publisher is this service, or the subscription's {@link Subscription#source()}. A
+     * {@link Subscription#live() live} subscription's queues are those, named {@link #liveQueue} for its instance.
      */
     public List<Endpoint> endpoints(Subscription subscription) {
+        if (subscription.isLive()) {
+            String instance = subscription.liveInstance().orElseThrow();
+            return endpointsOf(subscription).stream().map(endpoint -> new Endpoint(subscription, endpoint.type(),
+                    liveQueue(endpoint.queue(), instance), endpoint.bindings())).toList();
+        }
+        return endpointsOf(subscription);
+    }
+
+    /**
+     * The queue of one instance of a {@link Subscription#live() live} subscription: {@code <queue>.live.<instance>}, where
+     * {@code queue} is the handler (or all-messages) queue the subscription would have otherwise.
+     */
+    public String liveQueue(String queue, String instance) {
+        return Names.requireAmqpLength(queue + ".live." + instance, "live queue");
+    }
+
+    private List<Endpoint> endpointsOf(Subscription subscription) {
         if (subscription.isStore()) {
             return List.of(new Endpoint(subscription, null, STORE_QUEUE,
                     storeBindingKeys().stream().map(key -> new Endpoint.Binding(mainExchange(), key)).toList()));

@@ -187,7 +187,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     public void subscribe(Subscription subscription) {
         Objects.requireNonNull(subscription, "subscription");
         String name = subscription.handlerName();
-        RetryPolicy policy = subscription.retryPolicyOr(retryPolicy);
+        RetryPolicy policy = subscription.isLive() ? RetryPolicy.none() : subscription.retryPolicyOr(retryPolicy);
         List<LocalQueue> added = convention.endpoints(subscription).stream()
                 .map(endpoint -> new LocalQueue(this, endpoint, policy)).toList();
         lock.lock();

@@ -188,6 +188,9 @@ final class LocalDispatcher {
                         delivery.routingKey());
             } else if (outcome instanceof Outcome.Retry retry) {
                 retryLocked(delivery.retry(retry.attempt()), retry);
+            } else if (outcome instanceof Outcome.DeadLettered dead && queue.endpoint().subscription().isLive()) {
+                log.warn("Live handler {} failed on a message from {}: dropped (a live subscription has no retry or dead-letter "
+                        + "queue): {}", queue.handlerName(), delivery.routingKey(), dead.failure().toString());
             } else if (outcome instanceof Outcome.DeadLettered dead) {
                 queue.addDeadLetter(new DeadLetter(delivery.body(), queue.handlerName(), queue.name(), delivery.routingKey(),
                         dead.reason(), dead.attempts(), dead.failure().getClass().getName(), dead.failure().getMessage(),

@@ -58,7 +58,14 @@ final class LocalQueue {
         return endpoint.receives(exchange, routingKey);
     }
 
+    /**
+     * Keeps a delivery until the handler consumes; a live queue keeps nothing: like its RabbitMQ counterpart, which exists
+     * only while its consumer does, it receives only what is published while the handler consumes.
+     */
     void hold(LocalDelivery delivery) {
+        if (endpoint.subscription().isLive()) {
+            return;
+        }
         waiting.addLast(delivery);
     }
 

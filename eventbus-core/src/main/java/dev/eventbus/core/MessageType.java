@@ -63,8 +63,41 @@ public record MessageType<T>(Class<T> javaType, String name, int version, Messag
                     + " implements both Event and Command: a message is one or the other, remove one interface");
         }
         MessageVersion version = javaType.getAnnotation(MessageVersion.class);
+        declaredRoutingKey(javaType); // checked once, when the type is first read
         return new MessageType<>(javaType, Names.messageName(javaType), version == null ? 1 : version.value(),
                 command ? MessageKind.COMMAND : MessageKind.DOMAIN_EVENT);
+    }
+
+    /**
+     * The routing key the class declares with {@link RoutingKey}, if it does: then it is published and bound with exactly
+     * that key instead of the convention's.
+     *
+     * @throws ConfigurationException if the declared key is not dot-separated words of {@code A-Za-z0-9_-}
+     */
+    public java.util.Optional<String> declaredRoutingKey() {
+        return declaredRoutingKey(javaType);
+    }
+
+    private static final java.util.regex.Pattern DECLARED_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+    private static final int MAX_DECLARED_KEY_BYTES = 200;
+
+    /** The key a class declares with {@link RoutingKey}, checked; empty for a class without it (a map, say). */
+    static java.util.Optional<String> declaredRoutingKey(Class<?> javaType) {
+        RoutingKey declared = javaType.getAnnotation(RoutingKey.class);
+        if (declared == null) {
+            return java.util.Optional.empty();
+        }
+        String key = declared.value();
+        if (!DECLARED_KEY.matcher(key).matches()) {
+            throw new ConfigurationException("@RoutingKey(\"" + key + "\") of " + javaType.getName() + " is not a routing key "
+                    + "of dot-separated words of A-Za-z0-9_- (no *, # or spaces: it is a binding key too), e.g. "
+                    + "@RoutingKey(\"stega.returns_updated\")");
+        }
+        if (key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_DECLARED_KEY_BYTES) {
+            throw new ConfigurationException("@RoutingKey(\"" + key + "\") of " + javaType.getName() + " is over "
+                    + MAX_DECLARED_KEY_BYTES + " bytes: the queues named after it would not fit AMQP's 255; shorten it");
+        }
+        return java.util.Optional.of(key);
     }
 
     @Override

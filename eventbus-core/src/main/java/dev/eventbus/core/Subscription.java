@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  *         delivery.attempt()));                                        // with the delivery as an argument
  * Subscription.store("event_store", message -> store.save(message));
  * Subscription.allMessages("statistics", message -> stats.count(message.name()));
+ * Subscription.of(ReturnsUpdated.class, "refresh_view", message -> view.refresh(message.payload())).live();
  * }</pre>
  */
 public final class Subscription {
@@ -33,6 +34,7 @@ public final class Subscription {
     private final DeliveryHandler<Object> handler;
     private final RetryPolicy retryPolicy;
     private final Source source;
+    private final @Nullable String liveInstance;
 
     /**
      * The service whose messages a subscription receives, when it is not the subscriber's own.
@@ -61,6 +63,20 @@ public final class Subscription {
 
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
                          DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source) {
+        this(handlerName, types, store, allMessages, handler, retryPolicy, source, null);
+    }
+
+    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
+                         DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source,
+                         @Nullable String liveInstance) {
+        this.liveInstance = liveInstance;
+        if (liveInstance != null && (store || retryPolicy != null)) {
+            throw new ConfigurationException("live handler '" + handlerName + "' " + (store
+                    ? "cannot read the store: the store queue is one durable queue the whole vhost shares; subscribe the "
+                    + "types, or allMessages(...), live"
+                    : "has no retry or dead-letter queue, so it takes no retry policy (a failed message is dropped, logged); "
+                    + "subscribe it without live() to retry"));
+        }
         this.handlerName = Names.requireHandlerName(handlerName);
         this.types = List.copyOf(types);
         this.store = store;
@@ -146,7 +162,49 @@ public final class Subscription {
 
     /** A copy with its own retry policy instead of the bus's default. */
     public Subscription withRetry(RetryPolicy policy) {
-        return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source);
+        return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source,
+                liveInstance);
+    }
+
+    /**
+     * A copy that receives only what is published while this service instance runs: on RabbitMQ each of its queues is
+     * non-durable, exclusive to the bus's consumer connection and auto-deleted, named
+     * {@code <handler queue>.live.<instance>}, declared with its bindings when the bus starts consuming (not by
+     * {@code admin().configure()}) and removed by the broker when the instance stops, pauses the handler or goes away.
+     * It has no retry or dead-letter queue: a message its handler fails on is dropped, with a WARN log. Events published
+     * while the instance is not consuming are never delivered to it. The instance is a random 8-hex-digit id made
+     * here, so every process that builds the subscription gets queues of its own; {@link #live(String)} names it.
+     *
+     * @throws ConfigurationException for a store subscription or one with a retry policy of its own
+     */
+    public Subscription live() {
+        return live(java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextInt()));
+    }
+
+    /**
+     * A live copy ({@link #live()}) whose instance has this name, e.g. the host or pod name: it must differ between the
+     * instances that run at the same time (each instance's queues are exclusive to it).
+     *
+     * @param instance lower-case letters, digits and {@code _} ({@code [a-z0-9_]+})
+     * @throws ConfigurationException if the instance name is invalid, or for a store subscription or one with a retry policy
+     */
+    public Subscription live(String instance) {
+        Objects.requireNonNull(instance, "instance");
+        if (!instance.matches("[a-z0-9_]+")) {
+            throw new ConfigurationException("live instance '" + instance + "' of handler '" + handlerName + "' must be "
+                    + "lower-case letters, digits and _ (it is part of a queue name), e.g. the host name in lower case");
+        }
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, instance);
+    }
+
+    /** Whether this is a {@link #live()} subscription: queues of this instance only, while it runs. */
+    public boolean isLive() {
+        return liveInstance != null;
+    }
+
+    /** The instance name of a {@link #live()} subscription, part of its queues' names; empty for others. */
+    public Optional<String> liveInstance() {
+        return Optional.ofNullable(liveInstance);
     }
 
     /**
@@ -167,7 +225,8 @@ public final class Subscription {
 
     /** A copy that receives what a service of another organization publishes; see {@link #from(String)}. */
     public Subscription from(String organization, String service) {
-        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service));
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service),
+                liveInstance);
     }
 
     /** The service whose messages this subscription receives, if not the subscriber's own. */
@@ -226,6 +285,6 @@ public final class Subscription {
     public String toString() {
         return "Subscription[" + handlerName + (store ? " (store)" : allMessages ? " (all messages)" : " " + types)
                 + (source == null ? "" : " from " + (source.organization() == null ? "" : source.organization() + ".")
-                + source.service()) + "]";
+                + source.service()) + (liveInstance == null ? "" : " live " + liveInstance) + "]";
     }
 }

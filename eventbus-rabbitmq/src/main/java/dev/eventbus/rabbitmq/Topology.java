@@ -126,7 +126,8 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
      * {@code options.storeRetryDelay()} as {@code retry.store}'s TTL whatever the retry policies (the queue is shared
      * by the vhost, so it cannot follow any one service's). An {@link Subscription#allMessages all-messages} handler gets a queue of its own
      * bound with the service's event and command keys. A subscription {@link Subscription#from(String) from another
-     * service} binds its queue to that service's exchange instead.
+     * service} binds its queue to that service's exchange instead. A {@link Subscription#live() live} subscription adds
+     * only the exchanges it binds to: its exclusive queues and their bindings are declared by its consumer.
      */
     public static Topology plan(Convention convention, List<Subscription> subscriptions, Options options) {
         Set<Exchange> exchanges = new LinkedHashSet<>();
@@ -148,9 +149,13 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
                         // another service's exchange: declared so the binding can exist, never deleted by this service
                         exchanges.add(new Exchange(binding.exchange(), true));
                     }
-                    bindings.add(new Binding(binding.exchange(), endpoint.queue(), binding.bindingKey()));
+                    if (!subscription.isLive()) {
+                        bindings.add(new Binding(binding.exchange(), endpoint.queue(), binding.bindingKey()));
+                    }
                 }
-                planHandlerQueue(convention, options, retryPolicy, endpoint.queue(), queues, bindings);
+                if (!subscription.isLive()) { // a live queue is its consumer connection's: the consumer declares it
+                    planHandlerQueue(convention, options, retryPolicy, endpoint.queue(), queues, bindings);
+                }
             }
         }
         if (store) {

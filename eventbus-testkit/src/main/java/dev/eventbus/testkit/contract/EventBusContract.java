@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eventbus.core.ConfigurationException;
 import dev.eventbus.core.Convention;
 import dev.eventbus.core.DeadLetter;
 import dev.eventbus.core.DeadLetterReason;
@@ -399,6 +400,78 @@ public abstract class EventBusContract {
         assertEquals(List.of("t-1"), received);
         assertEquals(queue("billing", TaskCreated.class, "bill_task"), deliveries.get(0).queue());
         assertEquals(convention("tasks").routingKey(MessageType.of(TaskCreated.class)), deliveries.get(0).routingKey());
+    }
+
+    // ---------------------------------------------------------------- declared routing keys and live subscriptions
+
+    @Test
+    void anEventDeclaringItsRoutingKeyIsPublishedAndBoundWithItInItsServiceAndAnother() {
+        List<Delivery> own = list();
+        List<Delivery> other = list();
+        EventBus tasks = fixture().start(BusSpec.of("tasks", Subscription.handling(StatusReported.class, "show_status",
+                (message, delivery) -> own.add(delivery))));
+        fixture().start(BusSpec.of("board", Subscription.handling(StatusReported.class, "pin_status",
+                (message, delivery) -> other.add(delivery)).from("tasks")));
+
+        tasks.publish(new StatusReported("t-1", "done"));
+
+        Await.received("show_status", 1, own, TIMEOUT);
+        Await.received("pin_status", 1, other, TIMEOUT);
+        assertEquals(StatusReported.ROUTING_KEY, own.get(0).routingKey(), "published with the key the class declares");
+        assertEquals(StatusReported.ROUTING_KEY, other.get(0).routingKey());
+        assertEquals(convention("tasks").mainExchange() + "." + StatusReported.ROUTING_KEY + ".show_status", own.get(0).queue(),
+                "the handler queue is named after the declared key, behind its own service's exchange");
+        assertEquals(convention("board").mainExchange() + "." + StatusReported.ROUTING_KEY + ".pin_status", other.get(0).queue());
+    }
+
+    @Test
+    void aLiveSubscriptionReceivesOnlyWhatIsPublishedWhileItRuns() {
+        List<String> durable = list();
+        List<String> live = list();
+        EventBus bus = fixture().build(BusSpec.of("tasks",
+                Subscription.of(TaskCreated.class, "keep_tasks", m -> durable.add(m.payload().taskId())),
+                Subscription.of(TaskCreated.class, "watch_tasks", m -> live.add(m.payload().taskId())).live()));
+        bus.publish(new TaskCreated("before start", 1));
+
+        bus.start();
+        bus.publish(new TaskCreated("while running", 2));
+
+        Await.received("keep_tasks", 2, durable, TIMEOUT);
+        Await.received("watch_tasks", 1, live, TIMEOUT);
+        assertQuiet("nothing published before the live handler ran", () -> live.size() > 1);
+        assertEquals(List.of("while running"), live);
+        assertEquals(List.of("before start", "while running"), durable.stream().sorted().toList());
+    }
+
+    @Test
+    void aLiveHandlersFailedMessageIsNotRetriedAndTheNextIsHandled() {
+        List<String> attempts = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks",
+                Subscription.of(TaskCreated.class, "watch_tasks", m -> {
+                    attempts.add(m.payload().taskId());
+                    if (m.payload().taskId().equals("bad")) {
+                        throw new IllegalStateException("refused by the test");
+                    }
+                }).live()));
+
+        bus.publish(new TaskCreated("bad", 1));
+        bus.publish(new TaskCreated("good", 2));
+
+        Await.received("watch_tasks", 2, attempts, TIMEOUT);
+        assertQuiet("no retry of the failed message", () -> attempts.size() > 2);
+        assertEquals(List.of("bad", "good"), attempts);
+        assertEquals(HandlerStatus.State.CONSUMING, bus.health().handlers().get(0).state());
+    }
+
+    @Test
+    void aLiveSubscriptionRefusesARetryPolicyAndTheStore() {
+        Subscription live = Subscription.of(TaskCreated.class, "watch_tasks", m -> { }).live("instance_1");
+        ConfigurationException retry = assertThrows(ConfigurationException.class,
+                () -> live.withRetry(RetryPolicy.of(3, Duration.ofSeconds(1))));
+        assertTrue(retry.getMessage().contains("no retry or dead-letter queue"), retry.getMessage());
+        assertThrows(ConfigurationException.class, () -> Subscription.store("event_store", m -> { }).live());
+        assertEquals(convention("tasks").handlerQueue(MessageType.of(TaskCreated.class), "watch_tasks") + ".live.instance_1",
+                convention("tasks").endpoints(live).get(0).queue());
     }
 
     // ---------------------------------------------------------------- lifecycle

@@ -88,6 +88,11 @@ public final class DeliverySettler {
                     + "was (not retried, not dead-lettered): {}", settlement.handler(), requeue.attempt(), consumer.queue(),
                     requeue.failure().toString());
             requeue(settlement.channel(), settlement.tag());
+        } else if (consumer.endpoint().subscription().isLive()) {
+            // a live queue has no retry or dead-letter queue to republish to: the message is dropped, said so
+            log.warn("live handler {} failed on a message from {}: dropped (a live subscription has no retry or dead-letter "
+                    + "queue): {}", settlement.handler(), consumer.queue(), failure(outcome));
+            ack(settlement.channel(), settlement.tag());
         } else if (parkedWhileBlocked(settlement)) {
             return;
         } else if (outcome instanceof Outcome.Retry retry) {
@@ -119,6 +124,11 @@ public final class DeliverySettler {
                 reject(settlement.channel(), settlement.tag());
             }
         }
+    }
+
+    private static String failure(Outcome outcome) {
+        return outcome instanceof Outcome.Retry retry ? retry.failure().toString()
+                : outcome instanceof Outcome.DeadLettered dead ? dead.reason().wireValue() + ": " + dead.failure() : outcome.toString();
     }
 
     /**

@@ -98,6 +98,9 @@ public final class HandlerConsumers {
             // the store's retry delay is the shared retry.store queue's TTL, whatever the subscription's policy says
             policy = RetryPolicy.of(policy.maxRetries(), Duration.ofMillis(topologyOptions.storeRetryDelay()));
         }
+        if (subscription.isLive()) {
+            policy = RetryPolicy.none(); // no retry queue: a failure is settled at once (DeliverySettler drops it)
+        }
         List<QueueConsumer> added = new ArrayList<>();
         for (Endpoint endpoint : convention.endpoints(subscription)) {
             QueueRoutes routes = endpoint.isStore() ? QueueRoutes.forStore(convention)

@@ -79,6 +79,9 @@ public final class QueueConsumer {
                 channel = connection.createChannel();
                 channel.basicQos(prefetch);
             }
+            if (endpoint.subscription().isLive()) {
+                declareLiveQueue(channel);
+            }
             consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
             state = HandlerStatus.State.CONSUMING;
             detail = null;
@@ -90,6 +93,20 @@ public final class QueueConsumer {
             throw new EventBusException("handler " + endpoint.handlerName() + " cannot consume queue '" + queue() + "': "
                     + detail + ". Run the configurer (bus.configure()) so the queue exists", e);
         }
+    }
+
+    /**
+     * A live subscription's queue belongs to the consumer connection: non-durable, exclusive, auto-delete, no arguments
+     * (no TTL, no dead-letter exchange; exclusive queues are classic). Declared on this channel, so that automatic
+     * recovery declares it again with its bindings before it registers the consumer again.
+     */
+    private void declareLiveQueue(Channel on) throws IOException {
+        on.queueDeclare(queue(), false, true, true, null);
+        for (Endpoint.Binding binding : endpoint.bindings()) {
+            on.queueBind(queue(), binding.exchange(), binding.bindingKey());
+        }
+        log.info("handler {}: declared live queue {} (exclusive, auto-delete) with {} binding(s)", endpoint.handlerName(),
+                queue(), endpoint.bindings().size());
     }
 
     /** Stops receiving messages (unacknowledged ones go back to the queue when not handled). */
