@@ -90,35 +90,29 @@ final class ClusterCtl {
      * ({@code ConnectionFactory.newConnection(name)}); connections without a name are left out.
      */
     Map<String, String> connectionNodes(String virtualHost) {
-        return parseConnectionNodes(execute("-q", "list_connections", "pid", "vhost", "client_properties", "--no-table-headers"),
-                execute("list_connections", "pid", "vhost", "client_properties", "--formatter", "json"), virtualHost);
+        return parseConnectionNodes(execute("-q", "list_connections", "pid", "name", "--no-table-headers"),
+                execute("list_connections", "name", "vhost", "client_properties", "--formatter", "json"), virtualHost);
     }
 
     /**
-     * Matches the tab-separated listing (whose pids carry the node) with the JSON one (whose client properties carry
-     * the connection name) row by row: both list the same connections in the same order unless one opened or closed
-     * between the two runs, in which case the counts differ and the JSON listing's rows are matched by position only
-     * where the tab-separated one agrees on the vhost.
+     * Joins the tab-separated listing, whose pids carry the node ({@code <node.N.N.N>}; the JSON formatter prints
+     * {@code #PID<N.N.N>} without it), with the JSON one, whose client properties carry the connection's name, on the
+     * broker's unique name of each connection ({@code 127.0.0.1:54321 -> 127.0.0.1:5711}). A connection opened or closed
+     * between the two runs is in one listing only and left out.
      */
     static Map<String, String> parseConnectionNodes(String table, String json, String virtualHost) {
-        List<String> nodes = new ArrayList<>();
+        Map<String, String> nodesByBrokerName = new HashMap<>();
         for (String line : table.split("\\R")) {
             int tab = line.indexOf('\t');
             if (line.startsWith("<") && tab > 0) {
-                nodes.add(nodeOfPid(line.substring(0, tab)).orElse(""));
+                nodeOfPid(line.substring(0, tab)).ifPresent(node -> nodesByBrokerName.put(line.substring(tab + 1).strip(), node));
             }
         }
-        List<JsonNode> rows = CtlOutput.rows(json, "list_connections");
         Map<String, String> byName = new HashMap<>();
-        for (int i = 0; i < rows.size() && i < nodes.size(); i++) {
-            JsonNode row = rows.get(i);
-            if (!virtualHost.equals(CtlOutput.text(row, "vhost"))) {
-                continue;
-            }
+        for (JsonNode row : CtlOutput.rows(json, "list_connections")) {
+            String node = nodesByBrokerName.get(CtlOutput.text(row, "name"));
             Object name = CtlOutput.table(row.get("client_properties")).get("connection_name");
-            JsonNode pid = row.get("pid");
-            String node = pid != null && pid.isTextual() ? nodeOfPid(pid.asText()).orElse(nodes.get(i)) : nodes.get(i);
-            if (name != null && !node.isEmpty()) {
+            if (node != null && name != null && virtualHost.equals(CtlOutput.text(row, "vhost"))) {
                 byName.put(name.toString(), node);
             }
         }

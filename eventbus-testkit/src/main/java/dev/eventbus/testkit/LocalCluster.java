@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 /**
@@ -64,9 +66,7 @@ public final class LocalCluster implements RabbitMqCluster {
         Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            List<CompletableFuture<LocalNode>> starts = nodes.stream()
-                    .map(node -> CompletableFuture.supplyAsync(() -> node.start(remaining(deadline)))).toList();
-            CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
+            inParallel(node -> node.start(remaining(deadline)));
             String seed = nodes.get(0).nodeName();
             for (LocalNode node : nodes.subList(1, nodes.size())) {
                 log.info("joining RabbitMQ node {} to the cluster of {}", node.nodeName(), seed);
@@ -156,17 +156,28 @@ public final class LocalCluster implements RabbitMqCluster {
     /** Stops every node (in parallel) and deletes its directory. Does not throw; a node that fails to stop is logged. */
     @Override
     public synchronized void close() {
-        List<CompletableFuture<Void>> stops = new ArrayList<>();
-        for (LocalNode node : nodes) {
-            stops.add(CompletableFuture.runAsync(() -> {
-                try {
-                    node.stop();
-                } catch (RuntimeException e) {
-                    log.warn("could not stop RabbitMQ node {}: {}", node.nodeName(), e.toString());
-                }
-            }));
+        inParallel(node -> {
+            try {
+                node.stop();
+            } catch (RuntimeException e) {
+                log.warn("could not stop RabbitMQ node {}: {}", node.nodeName(), e.toString());
+            }
+        });
+    }
+
+    /** Runs the action for every node, each on a thread of its own (they block on a node for seconds), and waits. */
+    private void inParallel(java.util.function.Consumer<LocalNode> action) {
+        ExecutorService threads = Executors.newFixedThreadPool(nodes.size(), runnable -> {
+            Thread thread = new Thread(runnable, "eventbus-testkit-cluster");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            CompletableFuture.allOf(nodes.stream().map(node -> CompletableFuture.runAsync(() -> action.accept(node), threads))
+                    .toArray(CompletableFuture[]::new)).join();
+        } finally {
+            threads.shutdown();
         }
-        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
     }
 
     @Override

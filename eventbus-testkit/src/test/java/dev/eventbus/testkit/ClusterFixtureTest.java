@@ -120,20 +120,22 @@ class ClusterFixtureTest {
 
     @Test
     void readsTheNodeOfEachNamedConnectionOfTheVirtualHost() {
-        String table = "<eventbus-c1@localhost.1701966212.4567.0>\t/\t[{\"connection_name\",...}]\n"
-                + "<eventbus-c3@localhost.1701966213.881.0>\t/\t[...]\n"
-                + "<eventbus-c3@localhost.1701966213.990.0>\tother\t[...]\n";
-        String json = "[\n{\"pid\":\"<eventbus-c1@localhost.1701966212.4567.0>\",\"vhost\":\"/\",\"client_properties\":"
-                + "[[\"connection_name\",\"longstr\",\"orders-publisher\"]]}\n"
-                + ",{\"pid\":\"<eventbus-c3@localhost.1701966213.881.0>\",\"vhost\":\"/\",\"client_properties\":"
+        String table = "<eventbus-c1@localhost.1701966212.4567.0>\t127.0.0.1:40001 -> 127.0.0.1:5711\n"
+                + "<eventbus-c3@localhost.1701966213.881.0>\t127.0.0.1:40002 -> 127.0.0.1:5713\n"
+                + "<eventbus-c3@localhost.1701966213.990.0>\t127.0.0.1:40003 -> 127.0.0.1:5713\n";
+        String json = "[\n{\"name\":\"127.0.0.1:40002 -> 127.0.0.1:5713\",\"vhost\":\"/\",\"client_properties\":"
                 + "{\"connection_name\":\"orders-consumer\"}}\n"
-                + ",{\"pid\":\"<eventbus-c3@localhost.1701966213.990.0>\",\"vhost\":\"other\",\"client_properties\":"
-                + "{\"connection_name\":\"elsewhere\"}}\n]";
+                + ",{\"name\":\"127.0.0.1:40001 -> 127.0.0.1:5711\",\"vhost\":\"/\",\"client_properties\":"
+                + "[[\"connection_name\",\"longstr\",\"orders-publisher\"]]}\n"
+                + ",{\"name\":\"127.0.0.1:40003 -> 127.0.0.1:5713\",\"vhost\":\"other\",\"client_properties\":"
+                + "{\"connection_name\":\"elsewhere\"}}\n"
+                + ",{\"name\":\"127.0.0.1:40009 -> 127.0.0.1:5712\",\"vhost\":\"/\",\"client_properties\":"
+                + "{\"connection_name\":\"opened between the listings\"}}\n]";
 
         assertEquals(Map.of("orders-publisher", "eventbus-c1@localhost", "orders-consumer", "eventbus-c3@localhost"),
                 ClusterCtl.parseConnectionNodes(table, json, "/"));
         assertEquals(Optional.of("rabbit@node1"), ClusterCtl.nodeOfPid("<rabbit@node1.1.2.3>"));
-        assertEquals(Optional.empty(), ClusterCtl.nodeOfPid("#Pid<0.1.2>"));
+        assertEquals(Optional.empty(), ClusterCtl.nodeOfPid("#PID<12576.26407.1>"));
     }
 
     @Test
