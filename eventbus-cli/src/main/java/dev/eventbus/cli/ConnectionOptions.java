@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 /**
  * Where the broker is: the options every command that talks to RabbitMQ mixes in. The AMQP settings are read as the
  * library reads them ({@link RabbitMqConnectionSettings#fromEnvironment()}) unless {@code --url} is given; the
- * management API (for {@code diff}, {@code health} and {@code migrate}) defaults to port 15672 of the AMQP URL's first
- * host, with the AMQP user. No password is ever printed: {@link #describe()} masks it.
+ * management API (for {@code diff} and {@code migrate --dry-run}) defaults to the AMQP URL's first host on the AMQP port
+ * plus 10000 (RabbitMQ's 15672 for 5672), with the AMQP user. No password is ever printed: {@link #describe()} masks it.
  */
 final class ConnectionOptions {
 
@@ -26,7 +26,8 @@ final class ConnectionOptions {
     @Nullable String url;
 
     @Option(names = "--management-url", paramLabel = "<http-url>",
-            description = "RabbitMQ management API. Default: EVENTBUS_MANAGEMENT_URL, else http://<AMQP host>:15672.")
+            description = "RabbitMQ management API. Default: EVENTBUS_MANAGEMENT_URL, else http://<AMQP host>:<AMQP port + "
+                    + "10000> (15672 for 5672; https for amqps).")
     @Nullable String managementUrl;
 
     @Option(names = "--management-user", paramLabel = "<user>",
@@ -73,8 +74,10 @@ final class ConnectionOptions {
         RabbitMqConnectionSettings settings = settings();
         String base = managementUrl != null ? managementUrl : environment.get("EVENTBUS_MANAGEMENT_URL");
         if (base == null || base.isBlank()) {
+            // RabbitMQ's defaults: 5672 -> 15672, and amqps 5671 -> https 15671
             String host = settings.addresses().get(0).host();
-            base = (settings.tls() ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":15672";
+            int port = settings.addresses().get(0).port() + 10000;
+            base = (settings.tls() ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         }
         URI uri;
         try {

@@ -64,7 +64,7 @@ public final class EventbusCli implements Runnable {
      * @return a new command line
      */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new EventbusCli());
+        CommandLine commandLine = new CommandLine(new EventbusCli()).setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             int code = exitCode(e);
             PrintWriter err = cmd.getErr();

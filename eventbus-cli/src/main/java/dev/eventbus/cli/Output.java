@@ -39,8 +39,8 @@ final class Output {
     boolean json;
 
     @Option(names = "--progress", paramLabel = "<mode>",
-            description = "Progress of long operations, on stderr: ${COMPLETION-CANDIDATES}. Default: auto (a bar on a "
-                    + "terminal, lines otherwise).")
+            description = "Progress of long operations, on stderr: auto (a bar on a terminal, lines otherwise), bar, "
+                    + "lines or none. Default: auto.")
     ProgressMode progress = ProgressMode.AUTO;
 
     PrintWriter out() {
@@ -76,12 +76,10 @@ final class Output {
         return JSON.createObjectNode();
     }
 
-    /** A note for people on stderr (progress, what is about to happen); silent with {@code --json}. */
+    /** A note for people on stderr (what is about to happen, what was found), with {@code --json} too: stdout stays JSON. */
     void note(String text) {
-        if (!json) {
-            err().println(text);
-            err().flush();
-        }
+        err().println(text);
+        err().flush();
     }
 
     /**
