@@ -185,7 +185,12 @@ public final class QueueMigration {
                 channel.queueDelete(from, true, true);
                 return moved;
             } catch (IOException e) {
-                if (!isPreconditionFailed(e)) {
+                if (replyCode(e) == AMQP.NOT_IMPLEMENTED && deleteIfIdle(from)) {
+                    // quorum queues refuse if-empty and if-unused: checked just before an unconditional delete; the queue
+                    // has no bindings left by now, so nothing can arrive in between
+                    return moved;
+                }
+                if (replyCode(e) != AMQP.PRECONDITION_FAILED && replyCode(e) != AMQP.NOT_IMPLEMENTED) {
                     throw new EventBusException("could not delete " + from + " after moving its messages to " + to + ": "
                             + e.getMessage() + "; run the migration again to resume", e);
                 }
@@ -272,8 +277,23 @@ public final class QueueMigration {
     }
 
     private static boolean isPreconditionFailed(IOException e) {
+        return replyCode(e) == AMQP.PRECONDITION_FAILED;
+    }
+
+    /** The reply code of the channel close that an operation's IOException carries, or 0. */
+    private static int replyCode(IOException e) {
         return e.getCause() instanceof ShutdownSignalException signal && signal.getReason() instanceof AMQP.Channel.Close close
-                && close.getReplyCode() == AMQP.PRECONDITION_FAILED;
+                ? close.getReplyCode() : 0;
+    }
+
+    /** Deletes the queue if it holds no message and has no consumer (without the broker's if-empty check). */
+    private boolean deleteIfIdle(String queue) {
+        AMQP.Queue.DeclareOk state = call("look at " + queue, channel -> channel.queueDeclarePassive(queue));
+        if (state.getMessageCount() > 0 || state.getConsumerCount() > 0) {
+            return false;
+        }
+        call("delete " + queue, channel -> channel.queueDelete(queue));
+        return true;
     }
 
     private interface ChannelCall<T> {
