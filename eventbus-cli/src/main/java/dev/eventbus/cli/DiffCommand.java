@@ -20,11 +20,13 @@ final class DiffCommand implements Callable<Integer> {
     PlanOptions plan;
     @Mixin
     ConnectionOptions connection;
+    @Mixin
+    ManagementOptions managementOptions;
 
     @Override
     public Integer call() {
         try (RabbitMqEventBus bus = plan.bus(connection.settings())) {
-            ManagementClient management = connection.management();
+            ManagementClient management = managementOptions.client(connection);
             TopologyDrift drift = TopologyDrift.between(bus.convention(), bus.admin().topology(), management.exchanges(),
                     management.queues(), management.bindings());
             StringBuilder text = new StringBuilder();

@@ -34,6 +34,8 @@ final class MigrateCommand implements Callable<Integer> {
     PlanOptions plan;
     @Mixin
     ConnectionOptions connection;
+    @Mixin
+    ManagementOptions managementOptions;
 
     @Option(names = "--handler", paramLabel = "<name>", description = "Only the queues of this handler.")
     @Nullable String handler;
@@ -82,7 +84,7 @@ final class MigrateCommand implements Callable<Integer> {
     }
 
     private int dryRun(RabbitMqEventBus bus, Topology topology, Predicate<Topology.Queue> which) {
-        ManagementClient management = connection.management();
+        ManagementClient management = managementOptions.client(connection);
         TopologyDrift drift = TopologyDrift.between(bus.convention(), topology, management.exchanges(), management.queues(),
                 management.bindings());
         List<String> names = topology.queues().stream().filter(q -> !q.shared()).filter(which).map(Topology.Queue::name).toList();
@@ -112,7 +114,8 @@ final class MigrateCommand implements Callable<Integer> {
             if (!from.equals(this.from)) {
                 close();
                 this.from = from;
-                current = output.json ? null : output.progress("moved " + from + " -> " + to, total);
+                output.note("moving " + from + " -> " + to);
+                current = output.json ? null : output.progress("moved", total);
             }
             if (current != null) {
                 current.update(moved, total);

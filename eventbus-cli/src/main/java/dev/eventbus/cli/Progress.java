@@ -6,13 +6,14 @@ import java.util.function.LongSupplier;
 
 /**
  * A progress display on stderr: counts, percentage and rate. As a bar ({@code [#######.....] 120/300 40% 55/s}, redrawn
- * in place) on a terminal, as plain lines (at most one a second, and one at the end) elsewhere, so that logs of
+ * in place at most ten times a second) on a terminal, as plain lines (at most one a second, and one at the end) elsewhere, so that logs of
  * scripts stay readable. Not thread-safe: one operation updates it.
  */
 final class Progress implements AutoCloseable {
 
     private static final int WIDTH = 30;
     private static final long LINE_INTERVAL_NANOS = 1_000_000_000L;
+    private static final long BAR_INTERVAL_NANOS = 100_000_000L;
 
     private final PrintWriter err;
     private final String what;
@@ -39,10 +40,11 @@ final class Progress implements AutoCloseable {
         this.done = done;
         this.total = Math.max(total, done);
         long now = clock.getAsLong();
-        if (mode == Output.ProgressMode.BAR) {
+        if (mode == Output.ProgressMode.BAR && (!drawn || now - lastLine >= BAR_INTERVAL_NANOS)) {
             err.print("\r" + render(now));
             err.flush();
             drawn = true;
+            lastLine = now;
         } else if (mode == Output.ProgressMode.LINES && now - lastLine >= LINE_INTERVAL_NANOS) {
             err.println(render(now));
             err.flush();

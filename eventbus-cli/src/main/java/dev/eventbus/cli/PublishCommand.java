@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,18 +71,21 @@ final class PublishCommand implements Callable<Integer> {
                 messages.add(encode(bus.codec(), convention, item));
             }
             List<CompletableFuture<Void>> confirms = new ArrayList<>();
-            for (EncodedMessage message : messages) {
-                confirms.add(bus.publishEncoded(message));
-            }
-            try (Progress progress = output.progress("messages published", messages.size())) {
+            AtomicLong confirmed = new AtomicLong();
+            try (Progress progress = output.progress("messages confirmed", messages.size())) {
+                // the bus keeps at most maxInFlight unconfirmed, so sending paces itself by the confirms
+                for (EncodedMessage message : messages) {
+                    confirms.add(bus.publishEncoded(message).whenComplete((ok, failure) -> confirmed.incrementAndGet()));
+                    progress.update(confirmed.get(), messages.size());
+                }
                 for (CompletableFuture<Void> confirm : confirms) {
                     try {
                         confirm.join();
                     } catch (CompletionException e) {
                         throw e.getCause() instanceof RuntimeException cause ? cause : e;
                     }
-                    progress.step();
                 }
+                progress.update(messages.size(), messages.size());
             }
             output.text("published " + messages.size() + (messages.size() == 1 ? " message" : " messages") + " to "
                     + convention.mainExchange() + " on " + connection.describe() + ", all confirmed");
