@@ -120,6 +120,22 @@ class MigrateIT {
     }
 
     @Test
+    void quorumQueuesMoveBackToClassicWithTheirMessages(TestBroker broker) throws Exception {
+        Set<String> published = waitingMessages(broker);
+        assertEquals(ExitCodes.OK, Cli.run(Cli.args("migrate", broker.uri(), broker.organization(),
+                TestPlans.OneHandlerQuorum.class)).exitCode());
+        // quorum queues refuse the broker's if-empty delete: the way back deletes them once seen empty
+        Cli.Run back = Cli.run(Cli.args("migrate", broker.uri(), broker.organization(), TestPlans.OneHandler.class));
+        assertEquals(ExitCodes.OK, back.exitCode(), back.toString());
+        assertTrue(back.out().contains("3 queues migrated"), back.toString());
+        try (Connection connection = broker.newConnection(); Channel channel = connection.createChannel()) {
+            assertTrue(hasArguments(connection, queue(broker), Map.of("x-dead-letter-exchange", "dead_letter." + broker.organization()
+                    + ".cli", "x-dead-letter-routing-key", "dead_letter." + queue(broker))), "classic again");
+            assertEquals(published, new HashSet<>(drain(channel, queue(broker))));
+        }
+    }
+
+    @Test
     void aMigrationThatDiesMidWayResumesWhenRunAgainAndLosesNothing(TestBroker broker) throws Exception {
         Set<String> published = waitingMessages(broker);
         Topology quorum;

@@ -21,9 +21,11 @@ import java.util.function.Predicate;
  * two legs through a parking queue {@code migrating.<queue>} (durable, classic, no arguments):
  * <ol>
  *   <li>the parking queue is declared and bound like the queue (new messages reach it), the queue's bindings are
- *   removed, its messages are moved to the parking queue, and the queue is deleted, only when empty;</li>
+ *   removed, its messages are moved to the parking queue, and the queue is deleted once it is empty and unused (a
+ *   quorum queue refuses the broker's if-empty delete, so this is a look, then a delete; with no bindings left nothing
+ *   routed reaches it in between);</li>
  *   <li>the queue is declared with its new arguments and bindings, the parking queue unbound, its messages moved
- *   back, and it is deleted, only when empty.</li>
+ *   back, and it is deleted with the broker's if-empty check.</li>
  * </ol>
  * Each message is removed from its queue only after the broker confirmed its copy in the other, so a process that dies
  * mid-way loses nothing (a batch may be copied twice: delivery is at least once); running the migration again resumes
@@ -176,23 +178,31 @@ public final class QueueMigration {
         }
     }
 
-    /** Moves every message of {@code from} to {@code to} (each acked only once its copy is confirmed), then deletes it. */
+    /**
+     * Moves every message of {@code from} to {@code to} (each acked only once its copy is confirmed), then deletes it when
+     * empty. The parking queue (classic, ours) is deleted with the broker's if-empty check. The old queue may be a quorum
+     * queue, which refuses that check (a connection error), so it is deleted once a look shows it empty and unused: its
+     * bindings are gone by then, so nothing routed can arrive in between.
+     */
     private long moveAllThenDelete(String from, String to) {
+        boolean parking = from.startsWith(PARKING_PREFIX);
         long moved = 0;
         while (true) {
             moved += moveAll(from, to, moved);
+            if (!parking) {
+                if (deleteIfIdle(from)) {
+                    return moved;
+                }
+                requireNoConsumers(from);
+                continue;
+            }
             try (Channel channel = connection.createChannel()) {
                 channel.queueDelete(from, true, true);
                 return moved;
             } catch (IOException e) {
-                if (replyCode(e) == AMQP.NOT_IMPLEMENTED && deleteIfIdle(from)) {
-                    // quorum queues refuse if-empty and if-unused: checked just before an unconditional delete; the queue
-                    // has no bindings left by now, so nothing can arrive in between
-                    return moved;
-                }
-                if (replyCode(e) != AMQP.PRECONDITION_FAILED && replyCode(e) != AMQP.NOT_IMPLEMENTED) {
+                if (!isPreconditionFailed(e)) {
                     throw new EventBusException("could not delete " + from + " after moving its messages to " + to + ": "
-                            + e.getMessage() + "; run the migration again to resume", e);
+                            + describe(e) + "; run the migration again to resume", e);
                 }
                 // 406: a message arrived (or a consumer attached) since the last get: move again
                 requireNoConsumers(from);
@@ -234,7 +244,7 @@ public final class QueueMigration {
                 listener.moved(from, to, movedBefore + moved, Math.max(total, movedBefore + moved));
             }
         } catch (IOException | TimeoutException | ShutdownSignalException e) {
-            throw new EventBusException("moving messages from " + from + " to " + to + " failed: " + e.getMessage()
+            throw new EventBusException("moving messages from " + from + " to " + to + " failed: " + describe(e)
                     + "; unconfirmed messages stay in " + from + ", run the migration again to resume", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -262,7 +272,7 @@ public final class QueueMigration {
             if (isPreconditionFailed(e)) {
                 return false;
             }
-            throw new EventBusException("could not check the arguments of " + target.name() + ": " + e.getMessage(), e);
+            throw new EventBusException("could not check the arguments of " + target.name() + ": " + describe(e), e);
         } catch (TimeoutException e) {
             throw new EventBusException("closing a channel timed out while checking " + target.name(), e);
         }
@@ -286,6 +296,11 @@ public final class QueueMigration {
                 ? close.getReplyCode() : 0;
     }
 
+    /** What the broker said: an operation's IOException carries it as its cause. */
+    private static String describe(Exception e) {
+        return e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : String.valueOf(e);
+    }
+
     /** Deletes the queue if it holds no message and has no consumer (without the broker's if-empty check). */
     private boolean deleteIfIdle(String queue) {
         AMQP.Queue.DeclareOk state = call("look at " + queue, channel -> channel.queueDeclarePassive(queue));
@@ -304,7 +319,7 @@ public final class QueueMigration {
         try (Channel channel = connection.createChannel()) {
             return action.on(channel);
         } catch (IOException | ShutdownSignalException e) {
-            throw new EventBusException("could not " + what + ": " + e.getMessage() + "; run the migration again to resume", e);
+            throw new EventBusException("could not " + what + ": " + describe(e) + "; run the migration again to resume", e);
         } catch (TimeoutException e) {
             throw new EventBusException("closing a channel timed out: could not " + what, e);
         }
