@@ -14,7 +14,6 @@ import dev.eventbus.schema.SchemaGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -217,17 +216,12 @@ final class AsyncApiDocument {
         return text.replace("*", "any").replace("#", "all").replaceAll("[^A-Za-z0-9_.\\-]", "_");
     }
 
-    /** For tests: the document as text. */
+    /** The document as indented JSON text. */
     static String text(JsonNode document) {
         try {
             return Output.JSON.writeValueAsString(document) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The message types of a plan's subscriptions, for tests. */
-    static List<MessageType<?>> types(RabbitMqEventBus bus) {
-        return bus.subscriptions().stream().flatMap(s -> s.types().stream()).toList();
     }
 }

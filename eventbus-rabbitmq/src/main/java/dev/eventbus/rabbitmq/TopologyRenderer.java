@@ -167,13 +167,14 @@ public final class TopologyRenderer {
 
     /**
      * The queue that dead-letters back into {@code queue} (its retry queue): one whose dead-letter exchange and key
-     * match a binding of {@code queue}, and that is itself bound with that key (a retry queue takes what a consumer
-     * sends to the retry exchange under it; a handler queue dead-letters under a key it is not bound with).
+     * match a binding of {@code queue}. Only a queue that dead-letters itself has one (handler and store queues do; a
+     * dead-letter queue, which a handler queue dead-letters into, does not).
      */
     static Optional<Topology.Queue> retryQueueOf(Topology topology, Topology.Queue queue) {
+        if (!queue.arguments().containsKey(Topology.DEAD_LETTER_EXCHANGE)) {
+            return Optional.empty();
+        }
         return topology.queues().stream().filter(candidate -> !candidate.name().equals(queue.name()))
-                .filter(candidate -> topology.bindings().stream().anyMatch(b -> b.queue().equals(candidate.name())
-                        && b.routingKey().equals(candidate.arguments().get(Topology.DEAD_LETTER_ROUTING_KEY))))
                 .filter(candidate -> topology.bindings().stream().anyMatch(b -> b.queue().equals(queue.name())
                         && b.exchange().equals(candidate.arguments().get(Topology.DEAD_LETTER_EXCHANGE))
                         && b.routingKey().equals(candidate.arguments().get(Topology.DEAD_LETTER_ROUTING_KEY))))
