@@ -71,7 +71,8 @@ final class HealthCommand implements Callable<Integer> {
                 ArrayNode array = document.putArray("queues");
                 for (QueueHealth queue : queues) {
                     ObjectNode node = array.addObject().put("name", queue.queue()).put("exists", queue.exists())
-                            .put("messages", queue.messages()).put("consumers", queue.consumers());
+                            .put("messages", queue.messages()).put("consumers", queue.consumers())
+                            .put("needsConsumer", queue.needsConsumer());
                     if (queue.problem() != null) {
                         node.put("problem", queue.problem());
                     }
