@@ -4,6 +4,7 @@ import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.rabbitmq.RabbitMqConnectionSettings;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.RabbitMqEventBusBuilder;
 import dev.eventbus.schema.JsonSchemaValidator;
 import java.time.Duration;
 import java.util.List;
@@ -41,13 +42,17 @@ final class ExampleService {
     /** The bus with a given mail handler, so the demo can read its counts. */
     static RabbitMqEventBus bus(RabbitMqConnectionSettings connection, String service, SendMailHandler sendMail,
                                 Consumer<String> report) {
-        return RabbitMqEventBus.builder()
-                .connection(connection)
+        return configure(RabbitMqEventBus.builder().connection(connection), service, sendMail, report).build();
+    }
+
+    /** Everything of the bus but the connection: what the service and its {@link PetiscoPlan} share. */
+    static RabbitMqEventBusBuilder configure(RabbitMqEventBusBuilder builder, String service, SendMailHandler sendMail,
+                                             Consumer<String> report) {
+        return builder
                 .organization(ORGANIZATION)
                 .service(service)
                 .retryPolicy(RETRY)
                 .validator(SCHEMAS)
-                .subscribe(subscriptions(sendMail, report).toArray(Subscription[]::new))
-                .build();
+                .subscribe(subscriptions(sendMail, report).toArray(Subscription[]::new));
     }
 }

@@ -1,0 +1,56 @@
+package dev.eventbus.cli;
+
+import dev.eventbus.core.Event;
+import dev.eventbus.core.RetryPolicy;
+import dev.eventbus.core.Subscription;
+import dev.eventbus.rabbitmq.QueueType;
+import dev.eventbus.rabbitmq.RabbitMqEventBusBuilder;
+import java.time.Duration;
+import java.util.List;
+
+/** Plans the command line loads by name in the tests; the tests override the organization with their own. */
+final class TestPlans {
+
+    static final String SERVICE = "cli";
+    static final String HANDLER = "send_mail_handler";
+
+    private TestPlans() {
+    }
+
+    /** The test's event. */
+    record UserCreated(String userId, String name, List<String> tags) implements Event {
+    }
+
+    /** One handler of UserCreated, classic queues, 5 s retries, no handler queue TTL (messages wait). */
+    public static final class OneHandler implements ServicePlan {
+        @Override
+        public RabbitMqEventBusBuilder configure(RabbitMqEventBusBuilder bus) {
+            return bus.organization("alice").service(SERVICE).handlerQueueTtl(null)
+                    .retryPolicy(RetryPolicy.of(3, Duration.ofSeconds(5)))
+                    .subscribe(Subscription.of(UserCreated.class, HANDLER, message -> { }));
+        }
+    }
+
+    /** {@link OneHandler} moved to quorum queues and 10 s retries. */
+    public static final class OneHandlerQuorum implements ServicePlan {
+        @Override
+        public RabbitMqEventBusBuilder configure(RabbitMqEventBusBuilder bus) {
+            return new OneHandler().configure(bus).queueType(QueueType.QUORUM).retryPolicy(RetryPolicy.of(3, Duration.ofSeconds(10)));
+        }
+    }
+
+    /** Every kind of subscription: typed, all messages, from another service, and the store. */
+    public static final class EveryKind implements ServicePlan {
+        @Override
+        public RabbitMqEventBusBuilder configure(RabbitMqEventBusBuilder bus) {
+            return new OneHandler().configure(bus)
+                    .subscribe(Subscription.allMessages("statistics", message -> { }),
+                            Subscription.of(UserCreated.class, "welcome", message -> { }).from("accounts"),
+                            Subscription.store("event_store", message -> { }));
+        }
+    }
+
+    /** Not a plan: the command line says so. */
+    public static final class NotAPlan {
+    }
+}
