@@ -66,6 +66,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     private final Convention convention;
     private final MessageCodec codec;
     private final PublishPipeline publishing;
+    private final EventBusObserver observer;
     private final java.util.function.Function<java.util.function.BooleanSupplier, DeliveryPipeline> delivering;
     private final Topology.Options topologyOptions;
     private final int maxInFlight;
@@ -91,6 +92,11 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         registry.registerAll(builder.subscriptions);
         this.codec = builder.mapper == null ? new MessageCodec(registry) : new MessageCodec(registry, builder.mapper);
         EventBusObserver observer = EventBusObserver.composite(builder.observers);
+        this.observer = observer;
+        if (observer != EventBusObserver.NONE) {
+            connector.onRecovery(recovery -> observer.connectionChanged(recovery.connectionName(),
+                    EventBusObserver.ConnectionEvent.RECOVERED, recovery.lostBecause()));
+        }
         this.publishing = new PublishPipeline(convention, codec, builder.validator, observer);
         this.delivering = stopping -> new DeliveryPipeline(codec, builder.validator, stopping, observer);
         this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
@@ -102,7 +108,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         this.publishTimeout = builder.publishTimeout;
         this.mandatory = builder.failOnUnroutable;
         this.consumers = new HandlerConsumers(convention, topologyOptions, builder.prefetch, builder.consumerThreads,
-                builder.stopTimeout, connector.settings().connectionName());
+                builder.stopTimeout, connector.settings().connectionName(), observer);
         for (Subscription subscription : builder.subscriptions) {
             consumers.add(subscription);
         }
@@ -168,7 +174,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     @Override
     public void publish(Message<?> message) {
         EncodedMessage encoded = EncodedMessage.of(prepare(message));
-        PublishPipeline.Sent sent = publishing.sent(encoded);
+        PublishPipeline.Sent sent = sent(encoded);
         try {
             publisher().publish(encoded.exchange(), encoded.routingKey(), mandatory, properties(encoded), encoded.body(),
                     encoded.describe());
@@ -195,7 +201,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             return CompletableFuture.failedFuture(new EventBusStoppedException(message.describe()
                     + " was not published: the bus is stopped; build a new bus"));
         }
-        return publishing.sent(message).track(publisher().publishAsync(message.exchange(), message.routingKey(), mandatory,
+        return sent(message).track(publisher().publishAsync(message.exchange(), message.routingKey(), mandatory,
                 properties(message), message.body(), message.describe()));
     }
 
@@ -232,7 +238,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             }
         }
         for (int i = 0; i < confirms.size(); i++) {
-            publishing.sent(encoded.get(i)).track(confirms.get(i));
+            sent(encoded.get(i)).track(confirms.get(i));
         }
         Confirms.awaitAll(confirms, i -> publish(messages.get(i)), i -> messages.get(i).describe());
     }
@@ -248,6 +254,39 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     @Override
     public CompletableFuture<Void> publishAsync(Message<?> message) {
         return publishEncoded(EncodedMessage.of(prepare(message)));
+    }
+
+    /** The pipeline's report of a sent message, with unroutable returns told apart ({@link EventBusObserver#returned}). */
+    private PublishPipeline.Sent sent(EncodedMessage message) {
+        PublishPipeline.Sent sent = publishing.sent(message);
+        if (sent == PublishPipeline.Sent.UNOBSERVED) {
+            return sent;
+        }
+        return failure -> {
+            if (failure instanceof UnroutableMessageException) {
+                observer.returned(message, failure);
+            } else {
+                sent.settled(failure);
+            }
+        };
+    }
+
+    /** Tells the observers when the broker blocks or unblocks one of the bus's connections (a memory or disk alarm). */
+    private Connection observed(Connection connection, String name) {
+        if (observer != EventBusObserver.NONE) {
+            connection.addBlockedListener(new com.rabbitmq.client.BlockedListener() {
+                @Override
+                public void handleBlocked(String reason) {
+                    observer.connectionChanged(name, EventBusObserver.ConnectionEvent.BLOCKED, reason);
+                }
+
+                @Override
+                public void handleUnblocked() {
+                    observer.connectionChanged(name, EventBusObserver.ConnectionEvent.UNBLOCKED, null);
+                }
+            });
+        }
+        return connection;
     }
 
     private Outgoing prepare(Message<?> message) {
@@ -298,7 +337,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
                 return;
             }
             ConfirmingPublisher confirming = publisher();
-            Connection consuming = connector.open("consumer");
+            Connection consuming = observed(connector.open("consumer"), connectionName() + "-consumer");
             consumerConnection = consuming;
             consumers.start(consuming, (stopping, parking) -> new DeliverySettler(delivering.apply(stopping), confirming,
                     parking));
@@ -401,7 +440,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             }
             Connection current = publisherConnection;
             if (current == null) {
-                current = connector.open("publisher");
+                current = observed(connector.open("publisher"), connectionName() + "-publisher");
                 publisherConnection = current;
             }
             return current;
