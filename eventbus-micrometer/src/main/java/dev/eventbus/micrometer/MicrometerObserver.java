@@ -82,11 +82,9 @@ public final class MicrometerObserver implements EventBusObserver {
     private final MeterRegistry registry;
     private final Tags common;
     private final AtomicLong inFlight = new AtomicLong();
-    private final Map<PublishKey, Counter> publishes = new ConcurrentHashMap<>();
-    private final Map<PublishKey, Timer> confirms = new ConcurrentHashMap<>();
-    private final Map<DeliveryKey, Counter> deliveries = new ConcurrentHashMap<>();
-    private final Map<DeliveryKey, Counter> deadLetters = new ConcurrentHashMap<>();
-    private final Map<DeliveryKey, Timer> durations = new ConcurrentHashMap<>();
+    private final Map<PublishKey, PublishMeters> publishes = new ConcurrentHashMap<>();
+    private final Map<DeliveryKey, DeliveryMeters> deliveries = new ConcurrentHashMap<>();
+    private final Map<DeadLetterKey, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<HandlerStatus.State>> handlerStates = new ConcurrentHashMap<>();
     private final Map<String, Counter> connectionEvents = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> blocked = new ConcurrentHashMap<>();
@@ -128,31 +126,50 @@ public final class MicrometerObserver implements EventBusObserver {
     @Override
     public void confirmed(EncodedMessage message, Duration latency) {
         inFlight.decrementAndGet();
-        PublishKey key = new PublishKey(message.name(), message.version(), "confirmed");
-        publishCounter(key).increment();
-        confirms.computeIfAbsent(new PublishKey(message.name(), message.version(), ""), k -> Timer.builder(PUBLISH_CONFIRM)
-                .description("From handing a message to the transport to the broker's confirm")
-                .tags(common).tag("message", k.name()).tag("version", Integer.toString(k.version()))
-                .register(registry)).record(latency);
+        PublishMeters meters = publishMeters(message);
+        meters.confirmed.increment();
+        meters.confirm.record(latency);
     }
 
     @Override
     public void publishFailed(EncodedMessage message, Throwable failure) {
         inFlight.decrementAndGet();
-        publishCounter(new PublishKey(message.name(), message.version(), "failed")).increment();
+        publishMeters(message).failed.increment();
     }
 
     @Override
     public void returned(EncodedMessage message, Throwable failure) {
         inFlight.decrementAndGet();
-        publishCounter(new PublishKey(message.name(), message.version(), "unroutable")).increment();
+        publishMeters(message).unroutable.increment();
     }
 
-    private Counter publishCounter(PublishKey key) {
-        return publishes.computeIfAbsent(key, k -> Counter.builder(PUBLISH)
-                .description("Messages published, by outcome")
-                .tags(common).tag("message", k.name()).tag("version", Integer.toString(k.version())).tag("outcome", k.outcome())
-                .register(registry));
+    private PublishMeters publishMeters(EncodedMessage message) {
+        PublishKey key = new PublishKey(message.name(), message.version());
+        PublishMeters meters = publishes.get(key);
+        return meters != null ? meters : publishes.computeIfAbsent(key, k -> new PublishMeters(registry,
+                common.and("message", k.name(), "version", Integer.toString(k.version()))));
+    }
+
+    /** The meters of one message name and version: each outcome's counter (all registered, so zeros show) and the timer. */
+    private static final class PublishMeters {
+        final Counter confirmed;
+        final Counter failed;
+        final Counter unroutable;
+        final Timer confirm;
+
+        PublishMeters(MeterRegistry registry, Tags tags) {
+            confirmed = counter(registry, tags, "confirmed");
+            failed = counter(registry, tags, "failed");
+            unroutable = counter(registry, tags, "unroutable");
+            confirm = Timer.builder(PUBLISH_CONFIRM)
+                    .description("From handing a message to the transport to the broker's confirm")
+                    .tags(tags).register(registry);
+        }
+
+        private static Counter counter(MeterRegistry registry, Tags tags, String outcome) {
+            return Counter.builder(PUBLISH).description("Messages published, by outcome")
+                    .tags(tags).tag("outcome", outcome).register(registry);
+        }
     }
 
     // ---------------------------------------------------------------- delivering
@@ -160,26 +177,48 @@ public final class MicrometerObserver implements EventBusObserver {
     @Override
     public void delivered(Endpoint endpoint, Outcome outcome, Duration duration) {
         Message<?> message = outcome.message();
-        String name = message == null ? UNKNOWN : message.name();
-        String version = message == null ? UNKNOWN : Integer.toString(message.version());
-        String result = outcome(outcome);
-        DeliveryKey key = new DeliveryKey(endpoint.handlerName(), name, version, result);
-        deliveries.computeIfAbsent(key, k -> Counter.builder(DELIVERIES)
-                .description("Deliveries to handlers, by what they came to")
-                .tags(handlerTags(k)).tag("outcome", k.detail())
-                .register(registry)).increment();
+        DeliveryKey key = new DeliveryKey(endpoint.handlerName(), message == null ? UNKNOWN : message.name(),
+                message == null ? -1 : message.version(), outcome(outcome));
+        DeliveryMeters meters = deliveries.get(key);
+        if (meters == null) {
+            meters = deliveries.computeIfAbsent(key, k -> new DeliveryMeters(registry, handlerTags(k), k.outcome()));
+        }
+        meters.count.increment();
+        if (!duration.isZero()) {
+            meters.duration().record(duration);
+        }
         if (outcome instanceof Outcome.DeadLettered dead) {
-            deadLetters.computeIfAbsent(new DeliveryKey(endpoint.handlerName(), name, version, dead.reason().wireValue()),
+            deadLetters.computeIfAbsent(new DeadLetterKey(key, dead.reason().wireValue()),
                     k -> Counter.builder(DEAD_LETTERS)
                             .description("Deliveries dead-lettered, by reason")
-                            .tags(handlerTags(k)).tag("reason", k.detail())
+                            .tags(handlerTags(k.delivery())).tag("reason", k.reason())
                             .register(registry)).increment();
         }
-        if (!duration.isZero()) {
-            durations.computeIfAbsent(key, k -> Timer.builder(HANDLER_DURATION)
-                    .description("How long handlers ran, by outcome")
-                    .tags(handlerTags(k)).tag("outcome", k.detail())
-                    .register(registry)).record(duration);
+    }
+
+    /** The meters of one handler, message and outcome: the counter, and the timer once the handler ran. */
+    private static final class DeliveryMeters {
+        final Counter count;
+        private final MeterRegistry registry;
+        private final Tags tags;
+        private volatile @Nullable Timer duration;
+
+        DeliveryMeters(MeterRegistry registry, Tags handlerTags, String outcome) {
+            this.registry = registry;
+            this.tags = handlerTags.and("outcome", outcome);
+            this.count = Counter.builder(DELIVERIES).description("Deliveries to handlers, by what they came to")
+                    .tags(tags).register(registry);
+        }
+
+        /** Registered on first use: deliveries that never reach the handler (undecodable ones) make no timer. */
+        Timer duration() {
+            Timer timer = duration;
+            if (timer == null) {
+                timer = Timer.builder(HANDLER_DURATION).description("How long handlers ran, by outcome")
+                        .tags(tags).register(registry);
+                duration = timer;
+            }
+            return timer;
         }
     }
 
@@ -198,7 +237,8 @@ public final class MicrometerObserver implements EventBusObserver {
     }
 
     private Tags handlerTags(DeliveryKey key) {
-        return common.and("handler", key.handler(), "message", key.name(), "version", key.version());
+        return common.and("handler", key.handler(), "message", key.name(),
+                "version", key.version() < 0 ? UNKNOWN : Integer.toString(key.version()));
     }
 
     // ---------------------------------------------------------------- consumers and connections
@@ -240,9 +280,13 @@ public final class MicrometerObserver implements EventBusObserver {
         }
     }
 
-    private record PublishKey(String name, int version, String outcome) {
+    private record PublishKey(String name, int version) {
     }
 
-    private record DeliveryKey(String handler, String name, String version, String detail) {
+    /** {@code version} -1: the message could not be decoded. */
+    private record DeliveryKey(String handler, String name, int version, String outcome) {
+    }
+
+    private record DeadLetterKey(DeliveryKey delivery, String reason) {
     }
 }

@@ -52,9 +52,9 @@ import org.jspecify.annotations.Nullable;
  * {@code eventbus.handler}, {@code eventbus.attempt}, {@code eventbus.outcome}, {@code eventbus.dead_letter.reason},
  * {@code eventbus.retry.delay_ms}. Deliveries that never reach a handler (undecodable bodies) make no span.
  *
- * <p>Thread-safe. Producer spans wait for their confirm in a map by message id, bounded at
- * {@value #MAX_PENDING}: beyond that (messages stored in an outbox and sent much later, or elsewhere) a producer span
- * ends when the message is prepared, without waiting.
+ * <p>Thread-safe. Producer spans wait for their confirm in a map by message id, bounded at 10,000 messages: beyond
+ * that (messages stored in an outbox and sent much later, or elsewhere) a producer span ends when the message is
+ * prepared, without waiting.
  */
 public final class OpenTelemetryObserver implements EventBusObserver {
 
