@@ -83,6 +83,41 @@ class ObservabilityIT {
     }
 
     @Test
+    void metaHeadersCopiesTheTraceContextIntoAmqpHeadersOnlyWhenAsked(TestBroker broker) throws Exception {
+        try (SdkTracerProvider tracing = SdkTracerProvider.builder().build()) {
+            OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(tracing).build();
+            RabbitMqEventBus bus = broker.bus(b -> b.observer(OpenTelemetryObserver.of(openTelemetry))
+                    .metaHeaders(OpenTelemetryObserver.TRACEPARENT, OpenTelemetryObserver.TRACESTATE)
+                    .subscribe(Subscription.of(UserCreated.class, "send_mail", m -> { })));
+            bus.admin().configure(); // not started: the messages wait in the queue
+            bus.publish(new UserCreated("u-1", "publish"));
+            bus.publishAsync(Message.of(new UserCreated("u-2", "publishAsync"))).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            bus.publish(List.of(new UserCreated("u-3", "list")));
+
+            String queue = bus.convention().handlerQueue(MessageType.of(UserCreated.class), "send_mail");
+            try (Connection connection = broker.newConnection(); Channel channel = connection.createChannel()) {
+                for (int i = 0; i < 3; i++) {
+                    com.rabbitmq.client.GetResponse response = Await.untilValue("message " + (i + 1), TIMEOUT,
+                            () -> {
+                                try {
+                                    return channel.basicGet(queue, true);
+                                } catch (java.io.IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }, got -> got != null);
+                    Object inMeta = bus.codec().decodeEnvelope(response.getBody()).meta().get(OpenTelemetryObserver.TRACEPARENT);
+                    java.util.Map<String, Object> headers = response.getProps().getHeaders();
+                    assertNotNull(headers, "headers of message " + (i + 1));
+                    assertEquals(String.valueOf(inMeta), String.valueOf(headers.get(OpenTelemetryObserver.TRACEPARENT)),
+                            "the header is the meta's traceparent");
+                    assertEquals(java.util.Set.of(OpenTelemetryObserver.TRACEPARENT), headers.keySet(),
+                            "no tracestate header when the trace has none");
+                }
+            }
+        }
+    }
+
+    @Test
     void consumersArePausedFailedWhenTheirQueueIsDeletedConsumingAgainAndStopped(TestBroker broker) throws Exception {
         RecordingObserver observer = new RecordingObserver();
         RabbitMqEventBus bus = broker.bus(b -> b.observer(observer)
