@@ -162,6 +162,10 @@ class ObservabilityIT {
                 bus.publish(new UserCreated("u-1", "before the alarm"));
 
                 node.ctl("/").setMemoryHighWatermark(0);
+                // the node checks its memory periodically: publish only once the alarm is on, so that the publish is
+                // what the broker blocks (a connection is blocked on its first publish during an alarm)
+                Await.until("the node's memory alarm", TIMEOUT,
+                        () -> node.ctl("/").eval("rabbit_alarm:get_alarms().").contains("memory"), () -> "no alarm yet");
                 CompletableFuture<Void> held = bus.publishAsync(Message.of(new UserCreated("u-2", "during the alarm")));
                 Await.until("the publisher connection blocked", TIMEOUT,
                         () -> observer.connectionEvents().contains("obs-it-publisher BLOCKED"), observer.connectionEvents()::toString);
