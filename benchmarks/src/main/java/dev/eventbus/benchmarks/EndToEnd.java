@@ -42,8 +42,12 @@ final class EndToEnd {
      * @param label      the table's row label
      * @param publishers publishing threads (raw: a channel each; library: one bus)
      * @param validator  schema validation on both sides, or {@link MessageValidator#NONE}
+     * @param observed   whether the library's bus has the Micrometer and OpenTelemetry observers on ({@link Observed})
      */
-    record Scenario(String label, int publishers, MessageValidator validator) {
+    record Scenario(String label, int publishers, MessageValidator validator, boolean observed) {
+        Scenario(String label, int publishers, MessageValidator validator) {
+            this(label, publishers, validator, false);
+        }
     }
 
     private final Broker broker;
@@ -207,6 +211,7 @@ final class EndToEnd {
                 .prefetch(PREFETCH).consumerThreads(1).maxInFlight(IN_FLIGHT).validator(scenario.validator());
         RabbitMqEventBusBuilder builder = broker.bus(service).subscribe(subscription);
         shape.accept(builder);
+        Observed observed = scenario.observed() ? new Observed(builder, service) : null;
         RabbitMqEventBus bus = builder.build();
         try {
             bus.admin().configure();
@@ -220,6 +225,9 @@ final class EndToEnd {
                     Run.cpuPerMessage(cpu, count));
         } finally {
             bus.stop();
+            if (observed != null) {
+                observed.close();
+            }
             broker.clear(service, shape, List.of(subscription));
         }
     }

@@ -39,10 +39,21 @@ public interface EventBusObserver {
     }
 
     /**
-     * The message was not accepted: unroutable (no queue bound), nacked, not confirmed in time, or the connection was
-     * lost before its confirm.
+     * The message was not accepted: nacked, not confirmed in time, the connection was lost before its confirm, or a
+     * broker alarm blocked it too long. (Unroutable messages are reported to {@link #returned} instead.)
      */
     default void publishFailed(EncodedMessage message, Throwable failure) {
+    }
+
+    /**
+     * The broker returned the message as unroutable (published mandatory, no queue bound to its routing key): nobody
+     * received it. Called instead of {@link #publishFailed}; the default calls {@code publishFailed}, so an observer that
+     * does not tell the two apart sees every failure there.
+     *
+     * @param failure the error the publisher gets (on RabbitMQ an {@code UnroutableMessageException})
+     */
+    default void returned(EncodedMessage message, Throwable failure) {
+        publishFailed(message, failure);
     }
 
     /** A delivery arrived at one of the bus's queues, before it is decoded. */

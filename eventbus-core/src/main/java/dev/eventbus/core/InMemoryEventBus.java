@@ -68,6 +68,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     private final Duration stopTimeout;
     private final InMemoryBroker broker;
     private final PublishPipeline publishing;
+    private final EventBusObserver observer;
     private final LocalDispatcher dispatcher;
     private final InMemoryAdmin admin;
     private final String threadPrefix = "eventbus-inmemory-" + BUS_NUMBERS.incrementAndGet();
@@ -91,6 +92,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         this.stopTimeout = builder.stopTimeout;
         this.broker = builder.broker != null ? builder.broker : new InMemoryBroker();
         EventBusObserver observer = EventBusObserver.composite(builder.observers);
+        this.observer = observer;
         this.publishing = new PublishPipeline(convention, codec, builder.validator, observer);
         this.dispatcher = new LocalDispatcher(new DeliveryPipeline(codec, builder.validator, this::isStopped, observer), threadPrefix,
                 stopTimeout, queue -> state == State.STARTED && !consumers.get(queue.handlerName()).isPaused());
@@ -247,7 +249,12 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     public void pause(String handlerName) {
         lock.lock();
         try {
-            consumer(handlerName).pause();
+            LocalConsumer consumer = consumer(handlerName);
+            boolean wasPaused = consumer.isPaused();
+            consumer.pause();
+            if (!wasPaused) {
+                consumerChanged(consumer, HandlerStatus.State.PAUSED);
+            }
             log.info("Handler {} paused: its messages wait until resume", handlerName);
         } finally {
             lock.unlock();
@@ -265,7 +272,11 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         lock.lock();
         try {
             LocalConsumer consumer = consumer(handlerName);
+            boolean wasPaused = consumer.isPaused();
             consumer.unpause();
+            if (wasPaused) {
+                consumerChanged(consumer, state == State.STARTED ? HandlerStatus.State.CONSUMING : HandlerStatus.State.IDLE);
+            }
             int held = 0;
             for (LocalQueue queue : consumer.queues()) {
                 held += queue.heldCount();
@@ -276,6 +287,13 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
             log.info("Handler {} resumed with {} waiting message(s)", handlerName, held);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Tells the observers a handler's queues changed state (pause and resume). Caller holds the lock. */
+    private void consumerChanged(LocalConsumer consumer, HandlerStatus.State newState) {
+        for (LocalQueue queue : consumer.queues()) {
+            observer.consumerChanged(queue.handlerName(), queue.name(), newState, null);
         }
     }
 

@@ -180,7 +180,7 @@ public final class MessageCodec {
             json.writeFieldName("attributes");
             mapper.writeValue(json, message.payload());
             json.writeFieldName("meta");
-            mapper.writeValue(json, message.meta());
+            writeMeta(json, message.meta());
             json.writeEndObject();
             json.writeEndObject();
         } catch (IOException e) {
@@ -321,7 +321,7 @@ public final class MessageCodec {
         ObjectNode attributeObject = attributes instanceof ObjectNode object ? object : mapper.createObjectNode();
         // an empty meta (the usual case) skips Jackson's conversion, which would return the same empty LinkedHashMap
         Map<String, Object> metaMap = meta instanceof ObjectNode object && !object.isEmpty()
-                ? mapper.convertValue(object, MAP) : new LinkedHashMap<>();
+                ? metaMap(object) : new LinkedHashMap<>();
         return new Envelope(id, name, version, kind, occurredOn, attributeObject, metaMap);
     }
 
@@ -451,6 +451,39 @@ public final class MessageCodec {
         StringBuilder names = new StringBuilder("[");
         object.fieldNames().forEachRemaining(n -> names.append(names.length() > 1 ? ", " : "").append(n));
         return names.append(']').toString();
+    }
+
+    /**
+     * Writes meta. A meta of string values only (trace context, correlation ids: the usual case) is written field by
+     * field, which is what Jackson's map serializer writes for it, without its per-message serializer lookups.
+     */
+    private void writeMeta(JsonGenerator json, Map<String, Object> meta) throws IOException {
+        boolean strings = !mapper.isEnabled(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+        for (Object value : meta.values()) {
+            strings &= value instanceof String;
+        }
+        if (!strings) {
+            mapper.writeValue(json, meta);
+            return;
+        }
+        json.writeStartObject();
+        for (Map.Entry<String, Object> entry : meta.entrySet()) {
+            json.writeStringField(entry.getKey(), (String) entry.getValue());
+        }
+        json.writeEndObject();
+    }
+
+    /** Reads meta: string fields directly (the usual case), anything else through Jackson's conversion. */
+    private Map<String, Object> metaMap(ObjectNode object) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (var fields = object.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (!field.getValue().isTextual()) {
+                return mapper.convertValue(object, MAP);
+            }
+            map.put(field.getKey(), field.getValue().textValue());
+        }
+        return map;
     }
 
     private static String summarize(IOException e) {

@@ -70,6 +70,11 @@ final class SafeObserver implements EventBusObserver {
     }
 
     @Override
+    public void returned(EncodedMessage message, Throwable failure) {
+        each("returned", observer -> observer.returned(message, failure));
+    }
+
+    @Override
     public void received(Endpoint endpoint, IncomingDelivery delivery) {
         each("received", observer -> observer.received(endpoint, delivery));
     }

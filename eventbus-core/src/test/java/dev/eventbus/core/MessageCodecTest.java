@@ -208,6 +208,22 @@ class MessageCodecTest {
     }
 
     @Test
+    void metaOfStringsAndMetaOfOtherValuesBothRoundTripAsJackson() throws IOException {
+        Map<String, Object> strings = new java.util.LinkedHashMap<>();
+        strings.put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        strings.put("note", "quote \" backslash \\ é \u2028 line");
+        Message<UserCreated> flat = Message.of(new UserCreated("u-1", "Alice")).withMeta(strings);
+        assertEquals(flat, codec.decode(codec.encode(flat)));
+        assertEquals(JSON.valueToTree(strings), JSON.readTree(codec.encode(flat)).get("data").get("meta"),
+                "written as Jackson writes the map");
+
+        Message<UserCreated> nested = flat.withMeta("info_id", Map.of("correlation_id", "c-1")).withMeta("attempt", 2);
+        Message<?> decoded = codec.decode(codec.encode(nested));
+        assertEquals(nested, decoded);
+        assertEquals(java.util.Optional.of("c-1"), decoded.correlationId());
+    }
+
+    @Test
     void encodesPetiscosEnvelopeWithSnakeCaseAttributes() throws IOException {
         Message<UserCreated> message = new Message<>(ID, "user.created", 1, MessageKind.DOMAIN_EVENT,
                 Instant.parse("2026-11-22T10:15:30.123456Z"), new UserCreated("u-1", "Alice"), Map.of("trace", "t"));

@@ -66,12 +66,14 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     private final Convention convention;
     private final MessageCodec codec;
     private final PublishPipeline publishing;
+    private final EventBusObserver observer;
     private final java.util.function.Function<java.util.function.BooleanSupplier, DeliveryPipeline> delivering;
     private final Topology.Options topologyOptions;
     private final int maxInFlight;
     private final int publisherChannels;
     private final Duration publishTimeout;
     private final boolean mandatory;
+    private final List<String> metaHeaders;
     private final HandlerConsumers consumers;
     private final RabbitMqAdmin admin = new RabbitMqAdmin(this);
 
@@ -91,6 +93,11 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         registry.registerAll(builder.subscriptions);
         this.codec = builder.mapper == null ? new MessageCodec(registry) : new MessageCodec(registry, builder.mapper);
         EventBusObserver observer = EventBusObserver.composite(builder.observers);
+        this.observer = observer;
+        if (observer != EventBusObserver.NONE) {
+            connector.onRecovery(recovery -> observer.connectionChanged(recovery.connectionName(),
+                    EventBusObserver.ConnectionEvent.RECOVERED, recovery.lostBecause()));
+        }
         this.publishing = new PublishPipeline(convention, codec, builder.validator, observer);
         this.delivering = stopping -> new DeliveryPipeline(codec, builder.validator, stopping, observer);
         this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
@@ -101,8 +108,9 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         this.publisherChannels = builder.publisherChannels;
         this.publishTimeout = builder.publishTimeout;
         this.mandatory = builder.failOnUnroutable;
+        this.metaHeaders = List.copyOf(builder.metaHeaders);
         this.consumers = new HandlerConsumers(convention, topologyOptions, builder.prefetch, builder.consumerThreads,
-                builder.stopTimeout, connector.settings().connectionName());
+                builder.stopTimeout, connector.settings().connectionName(), observer);
         for (Subscription subscription : builder.subscriptions) {
             consumers.add(subscription);
         }
@@ -167,11 +175,12 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
      */
     @Override
     public void publish(Message<?> message) {
-        EncodedMessage encoded = EncodedMessage.of(prepare(message));
-        PublishPipeline.Sent sent = publishing.sent(encoded);
+        Outgoing outgoing = prepare(message);
+        EncodedMessage encoded = EncodedMessage.of(outgoing);
+        PublishPipeline.Sent sent = sent(encoded);
         try {
-            publisher().publish(encoded.exchange(), encoded.routingKey(), mandatory, properties(encoded), encoded.body(),
-                    encoded.describe());
+            publisher().publish(encoded.exchange(), encoded.routingKey(), mandatory, properties(encoded,
+                    outgoing.message().meta()), encoded.body(), encoded.describe());
         } catch (RuntimeException e) {
             sent.settled(e);
             throw e;
@@ -191,12 +200,17 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
      */
     @Override
     public CompletableFuture<Void> publishEncoded(EncodedMessage message) {
+        return send(message, null);
+    }
+
+    /** Sends one message asynchronously; {@code meta} is its meta, or null to read it from the body if need be. */
+    private CompletableFuture<Void> send(EncodedMessage message, java.util.@Nullable Map<String, Object> meta) {
         if (stopped) {
             return CompletableFuture.failedFuture(new EventBusStoppedException(message.describe()
                     + " was not published: the bus is stopped; build a new bus"));
         }
-        return publishing.sent(message).track(publisher().publishAsync(message.exchange(), message.routingKey(), mandatory,
-                properties(message), message.body(), message.describe()));
+        return sent(message).track(publisher().publishAsync(message.exchange(), message.routingKey(), mandatory,
+                properties(message, meta), message.body(), message.describe()));
     }
 
     /**
@@ -214,10 +228,11 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         List<EncodedMessage> encoded = new ArrayList<>(messages.size());
         List<ConfirmingPublisher.Outbound> outbound = new ArrayList<>(messages.size());
         for (Message<?> message : messages) {
-            EncodedMessage one = EncodedMessage.of(prepare(message));
+            Outgoing prepared = prepare(message);
+            EncodedMessage one = EncodedMessage.of(prepared);
             encoded.add(one);
-            outbound.add(new ConfirmingPublisher.Outbound(one.exchange(), one.routingKey(), mandatory, properties(one), one.body(),
-                    one.describe()));
+            outbound.add(new ConfirmingPublisher.Outbound(one.exchange(), one.routingKey(), mandatory,
+                    properties(one, prepared.message().meta()), one.body(), one.describe()));
         }
         // in chunks of a quarter of the in-flight bound, each confirmed before the next is sent: the slots a chunk
         // takes are freed before the next needs them, and one chunk follows the other in order
@@ -232,7 +247,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             }
         }
         for (int i = 0; i < confirms.size(); i++) {
-            publishing.sent(encoded.get(i)).track(confirms.get(i));
+            sent(encoded.get(i)).track(confirms.get(i));
         }
         Confirms.awaitAll(confirms, i -> publish(messages.get(i)), i -> messages.get(i).describe());
     }
@@ -247,7 +262,41 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
      */
     @Override
     public CompletableFuture<Void> publishAsync(Message<?> message) {
-        return publishEncoded(EncodedMessage.of(prepare(message)));
+        Outgoing outgoing = prepare(message);
+        return send(EncodedMessage.of(outgoing), outgoing.message().meta());
+    }
+
+    /** The pipeline's report of a sent message, with unroutable returns told apart ({@link EventBusObserver#returned}). */
+    private PublishPipeline.Sent sent(EncodedMessage message) {
+        PublishPipeline.Sent sent = publishing.sent(message);
+        if (sent == PublishPipeline.Sent.UNOBSERVED) {
+            return sent;
+        }
+        return failure -> {
+            if (failure instanceof UnroutableMessageException) {
+                observer.returned(message, failure);
+            } else {
+                sent.settled(failure);
+            }
+        };
+    }
+
+    /** Tells the observers when the broker blocks or unblocks one of the bus's connections (a memory or disk alarm). */
+    private Connection observed(Connection connection, String name) {
+        if (observer != EventBusObserver.NONE) {
+            connection.addBlockedListener(new com.rabbitmq.client.BlockedListener() {
+                @Override
+                public void handleBlocked(String reason) {
+                    observer.connectionChanged(name, EventBusObserver.ConnectionEvent.BLOCKED, reason);
+                }
+
+                @Override
+                public void handleUnblocked() {
+                    observer.connectionChanged(name, EventBusObserver.ConnectionEvent.UNBLOCKED, null);
+                }
+            });
+        }
+        return connection;
     }
 
     private Outgoing prepare(Message<?> message) {
@@ -257,16 +306,32 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         return publishing.prepare(message);
     }
 
-    /** No headers on originals: petisco consumers lose messages that carry any (see {@link Headers}). */
-    private AMQP.BasicProperties properties(EncodedMessage message) {
-        return new AMQP.BasicProperties.Builder()
+    /**
+     * No headers on originals (petisco consumers lose messages that carry any, see {@link Headers}), unless
+     * {@code metaHeaders} names meta entries to copy. {@code meta} is the message's, or null to read it from the body.
+     */
+    private AMQP.BasicProperties properties(EncodedMessage message, java.util.@Nullable Map<String, Object> meta) {
+        AMQP.BasicProperties.Builder properties = new AMQP.BasicProperties.Builder()
                 .contentType("application/json")
                 .deliveryMode(2)
                 .messageId(message.id())
                 .timestamp(Date.from(message.occurredOn()))
                 .type(message.name())
-                .appId(convention.service())
-                .build();
+                .appId(convention.service());
+        if (!metaHeaders.isEmpty()) {
+            java.util.Map<String, Object> source = meta != null ? meta : codec.decodeEnvelope(message.body()).meta();
+            java.util.Map<String, Object> headers = new java.util.LinkedHashMap<>();
+            for (String key : metaHeaders) {
+                Object value = source.get(key);
+                if (value != null) {
+                    headers.put(key, value.toString());
+                }
+            }
+            if (!headers.isEmpty()) {
+                properties.headers(headers);
+            }
+        }
+        return properties.build();
     }
 
     // ---------------------------------------------------------------- consuming
@@ -298,7 +363,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
                 return;
             }
             ConfirmingPublisher confirming = publisher();
-            Connection consuming = connector.open("consumer");
+            Connection consuming = observed(connector.open("consumer"), connectionName() + "-consumer");
             consumerConnection = consuming;
             consumers.start(consuming, (stopping, parking) -> new DeliverySettler(delivering.apply(stopping), confirming,
                     parking));
@@ -401,7 +466,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             }
             Connection current = publisherConnection;
             if (current == null) {
-                current = connector.open("publisher");
+                current = observed(connector.open("publisher"), connectionName() + "-publisher");
                 publisherConnection = current;
             }
             return current;

@@ -49,6 +49,7 @@ public final class RabbitMqEventBusBuilder {
     Duration publishTimeout = Duration.ofSeconds(30);
     Duration stopTimeout = Duration.ofSeconds(30);
     boolean failOnUnroutable = true;
+    final java.util.Set<String> metaHeaders = new java.util.LinkedHashSet<>();
     MessageValidator validator = MessageValidator.NONE;
     @Nullable ObjectMapper mapper;
 
@@ -242,6 +243,27 @@ public final class RabbitMqEventBusBuilder {
      */
     public RabbitMqEventBusBuilder failOnUnroutable(boolean fail) {
         this.failOnUnroutable = fail;
+        return this;
+    }
+
+    /**
+     * Copies these entries of each published message's {@code meta} into AMQP headers of the same names too, e.g.
+     * {@code metaHeaders("traceparent", "tracestate")} for consumers that read trace context from headers (other
+     * OpenTelemetry instrumentations). Default: none, and keep it so where petisco services consume: petisco's consumer
+     * retries a message that carries any header under a routing key nothing is bound to (docs/topology.md), while
+     * {@code meta} reaches it unharmed. A message without the entry gets no header for it.
+     *
+     * @throws ConfigurationException if a key is blank or starts with {@code x-} (the broker's headers)
+     */
+    public RabbitMqEventBusBuilder metaHeaders(String... keys) {
+        for (String key : keys) {
+            Objects.requireNonNull(key, "key");
+            if (key.isBlank() || key.startsWith("x-")) {
+                throw new ConfigurationException("meta header '" + key + "' is blank or starts with x- (the broker's own "
+                        + "headers): name a meta key, e.g. traceparent");
+            }
+            metaHeaders.add(key);
+        }
         return this;
     }
 

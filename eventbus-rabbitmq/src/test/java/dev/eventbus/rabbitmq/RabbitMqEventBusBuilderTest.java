@@ -12,6 +12,14 @@ import org.junit.jupiter.api.Test;
 class RabbitMqEventBusBuilderTest {
 
     @Test
+    void metaHeadersMustNameMetaKeysNotTheBrokersHeaders() {
+        ConfigurationException error = assertThrows(ConfigurationException.class,
+                () -> RabbitMqEventBus.builder().metaHeaders("traceparent", "x-death"));
+        assertTrue(error.getMessage().contains("x-death"), error.getMessage());
+        assertThrows(ConfigurationException.class, () -> RabbitMqEventBus.builder().metaHeaders(" "));
+    }
+
+    @Test
     void handlerQueueTtlOverWhatXMessageTtlHoldsIsRefusedInsteadOfTruncated() {
         ConfigurationException error = assertThrows(ConfigurationException.class,
                 () -> RabbitMqEventBus.builder().handlerQueueTtl(Duration.ofDays(60)));

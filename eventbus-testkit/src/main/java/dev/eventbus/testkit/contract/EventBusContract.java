@@ -610,6 +610,21 @@ public abstract class EventBusContract {
         assertEquals(3, observer.scopesOpened());
     }
 
+    @Test
+    void observersSeeAHandlerPausedAndResumed() {
+        RecordingObserver observer = new RecordingObserver();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "pausable", m -> { }))
+                .withObserver(observer));
+        int before = observer.consumerChanges().size();
+        bus.pause("pausable");
+        bus.pause("pausable");
+        bus.resume("pausable");
+        String queue = queue("tasks", TaskCreated.class, "pausable");
+        List<String> changes = observer.consumerChanges();
+        assertEquals(List.of("pausable " + queue + " PAUSED", "pausable " + queue + " CONSUMING"),
+                changes.subList(before, changes.size()), "pausing twice is one change; resuming consumes again");
+    }
+
     /** Counts what an {@link dev.eventbus.core.EventBusObserver} is told. Thread-safe. */
     static final class RecordingObserver implements dev.eventbus.core.EventBusObserver {
         private final AtomicInteger published = new AtomicInteger();
@@ -619,6 +634,17 @@ public abstract class EventBusContract {
         private final AtomicInteger opened = new AtomicInteger();
         private final AtomicInteger closed = new AtomicInteger();
         private final List<String> outcomes = new CopyOnWriteArrayList<>();
+        private final List<String> consumerChanges = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void consumerChanged(String handler, String queue, HandlerStatus.State state,
+                                    @org.jspecify.annotations.Nullable String detail) {
+            consumerChanges.add(handler + " " + queue + " " + state);
+        }
+
+        List<String> consumerChanges() {
+            return consumerChanges;
+        }
 
         @Override
         public void published(EncodedMessage message) {

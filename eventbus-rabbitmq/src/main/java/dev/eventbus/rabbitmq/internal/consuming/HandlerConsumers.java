@@ -9,6 +9,7 @@ import dev.eventbus.core.ConfigurationException;
 import dev.eventbus.core.Convention;
 import dev.eventbus.core.Endpoint;
 import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.EventBusObserver;
 import dev.eventbus.core.HandlerStatus;
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
@@ -46,6 +47,7 @@ public final class HandlerConsumers {
     private final int threads;
     private final Duration stopTimeout;
     private final String name;
+    private final EventBusObserver observer;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
 
@@ -61,6 +63,16 @@ public final class HandlerConsumers {
      */
     public HandlerConsumers(Convention convention, Topology.Options topologyOptions, int prefetch, int threads, Duration stopTimeout,
                      String name) {
+        this(convention, topologyOptions, prefetch, threads, stopTimeout, name, EventBusObserver.NONE);
+    }
+
+    /**
+     * @param name     the bus's connection name, for thread names
+     * @param observer told when a consumer is paused, fails, or consumes again
+     */
+    public HandlerConsumers(Convention convention, Topology.Options topologyOptions, int prefetch, int threads, Duration stopTimeout,
+                     String name, EventBusObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
         this.convention = convention;
         this.topologyOptions = topologyOptions;
         this.prefetch = prefetch;
@@ -106,7 +118,7 @@ public final class HandlerConsumers {
             QueueRoutes routes = endpoint.isStore() ? QueueRoutes.forStore(convention)
                     : QueueRoutes.forHandlerQueue(convention, endpoint.queue());
             added.add(new QueueConsumer(endpoint, routes, policy, () -> settler, task -> handlerThreads.execute(task),
-                    this::restoreLater));
+                    this::restoreLater, observer));
         }
         consumers.addAll(added);
         return added;

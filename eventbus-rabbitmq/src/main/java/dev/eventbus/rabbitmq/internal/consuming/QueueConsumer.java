@@ -11,6 +11,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.eventbus.core.Endpoint;
 import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.EventBusObserver;
 import dev.eventbus.core.HandlerStatus;
 import dev.eventbus.core.RetryPolicy;
 import java.io.IOException;
@@ -35,6 +36,7 @@ public final class QueueConsumer {
     private final Supplier<DeliverySettler> settler;
     private final Executor handlerThreads;
     private final java.util.function.Consumer<QueueConsumer> onConsumerLost;
+    private final EventBusObserver observer;
     private Channel channel;
     private String consumerTag;
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
@@ -42,6 +44,14 @@ public final class QueueConsumer {
 
     public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
                   Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost) {
+        this(endpoint, routes, retryPolicy, settler, handlerThreads, onConsumerLost, EventBusObserver.NONE);
+    }
+
+    /** A consumer that reports each change of its state to the observer ({@link EventBusObserver#consumerChanged}). */
+    public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
+                  Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost,
+                  EventBusObserver observer) {
+        this.observer = observer;
         this.endpoint = endpoint;
         this.routes = routes;
         this.retryPolicy = retryPolicy;
@@ -83,12 +93,11 @@ public final class QueueConsumer {
                 declareLiveQueue(channel);
             }
             consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
-            state = HandlerStatus.State.CONSUMING;
-            detail = null;
+            changeTo(HandlerStatus.State.CONSUMING, null);
             log.info("handler {} consuming queue {}", endpoint.handlerName(), queue());
         } catch (IOException e) {
-            state = HandlerStatus.State.FAILED;
-            detail = e.getCause() instanceof ShutdownSignalException s ? PublisherChannel.describe(s) : e.getMessage();
+            changeTo(HandlerStatus.State.FAILED,
+                    e.getCause() instanceof ShutdownSignalException s ? PublisherChannel.describe(s) : e.getMessage());
             channel = null;
             throw new EventBusException("handler " + endpoint.handlerName() + " cannot consume queue '" + queue() + "': "
                     + detail + ". Run the configurer (bus.configure()) so the queue exists", e);
@@ -112,7 +121,7 @@ public final class QueueConsumer {
     /** Stops receiving messages (unacknowledged ones go back to the queue when not handled). */
     public synchronized void pause(HandlerStatus.State newState) {
         HandlerStatus.State previous = state;
-        state = newState;
+        changeTo(newState, detail);
         if (previous == HandlerStatus.State.CONSUMING && consumerTag != null && channel != null && channel.isOpen()) {
             try {
                 channel.basicCancel(consumerTag);
@@ -125,7 +134,7 @@ public final class QueueConsumer {
 
     /** Closes the channel: messages received but not acknowledged return to the queue. */
     public synchronized void close() {
-        state = HandlerStatus.State.STOPPED;
+        changeTo(HandlerStatus.State.STOPPED, detail);
         if (channel != null && channel.isOpen()) {
             try {
                 channel.close();
@@ -141,8 +150,17 @@ public final class QueueConsumer {
 
     /** Records why the consumer cannot consume (while the bus tries to restore it). */
     public void failed(String why) {
-        state = HandlerStatus.State.FAILED;
+        changeTo(HandlerStatus.State.FAILED, why);
+    }
+
+    /** Sets the state and tells the observer when it changed (a failure again with another detail is not a change). */
+    private void changeTo(HandlerStatus.State newState, String why) {
+        HandlerStatus.State previous = state;
+        state = newState;
         detail = why;
+        if (previous != newState) {
+            observer.consumerChanged(endpoint.handlerName(), queue(), newState, why);
+        }
     }
 
     public boolean isFailed() {
@@ -172,8 +190,8 @@ public final class QueueConsumer {
 
         @Override
         public void handleCancel(String tag) {
-            state = HandlerStatus.State.FAILED;
-            detail = "the broker cancelled the consumer: queue '" + queue() + "' was deleted or became unavailable";
+            changeTo(HandlerStatus.State.FAILED, "the broker cancelled the consumer: queue '" + queue()
+                    + "' was deleted or became unavailable");
             log.error("handler {} stopped consuming: {}", endpoint.handlerName(), detail);
             onConsumerLost.accept(QueueConsumer.this);
         }
@@ -181,8 +199,7 @@ public final class QueueConsumer {
         @Override
         public void handleShutdownSignal(String tag, ShutdownSignalException signal) {
             if (!signal.isInitiatedByApplication() && state == HandlerStatus.State.CONSUMING && !signal.isHardError()) {
-                state = HandlerStatus.State.FAILED;
-                detail = PublisherChannel.describe(signal);
+                changeTo(HandlerStatus.State.FAILED, PublisherChannel.describe(signal));
                 log.error("handler {} stopped consuming queue {}: {}", endpoint.handlerName(), queue(), detail);
                 onConsumerLost.accept(QueueConsumer.this);
             }
