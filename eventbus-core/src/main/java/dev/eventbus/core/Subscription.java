@@ -33,6 +33,9 @@ public final class Subscription {
     private final DeliveryHandler<Object> handler;
     private final RetryPolicy retryPolicy;
     private final Source source;
+    private final FailureClassification classification;
+    private final @Nullable KillSwitch killSwitch;
+    private final boolean publishesFailures;
 
     /**
      * The service whose messages a subscription receives, when it is not the subscriber's own.
@@ -61,6 +64,16 @@ public final class Subscription {
 
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
                          DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source) {
+        this(handlerName, types, store, allMessages, handler, retryPolicy, source, FailureClassification.retryingAll(), null,
+                false);
+    }
+
+    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
+                         DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source,
+                         FailureClassification classification, @Nullable KillSwitch killSwitch, boolean publishesFailures) {
+        this.classification = Objects.requireNonNull(classification, "classification");
+        this.killSwitch = killSwitch;
+        this.publishesFailures = publishesFailures;
         this.handlerName = Names.requireHandlerName(handlerName);
         this.types = List.copyOf(types);
         this.store = store;
@@ -146,7 +159,47 @@ public final class Subscription {
 
     /** A copy with its own retry policy instead of the bus's default. */
     public Subscription withRetry(RetryPolicy policy) {
-        return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source);
+        return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source,
+                classification, killSwitch, publishesFailures);
+    }
+
+    /**
+     * A copy that retries only the failures this classification retries (and the bus's retries too); the others are
+     * dead-lettered at once as {@link DeadLetterReason#NON_RETRYABLE}. See {@link FailureClassification}.
+     */
+    public Subscription withFailureClassification(FailureClassification rules) {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source,
+                Objects.requireNonNull(rules, "rules"), killSwitch, publishesFailures);
+    }
+
+    /** A copy whose consumption stops for a cool-down when too many of its attempts fail; see {@link KillSwitch}. */
+    public Subscription withKillSwitch(KillSwitch killSwitch) {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, classification,
+                Objects.requireNonNull(killSwitch, "killSwitch"), publishesFailures);
+    }
+
+    /**
+     * A copy that publishes a {@link MessageFailed} event each time it dead-letters a message, so that another service
+     * can react (as MassTransit's {@code Fault<T>}). The event is published on this service's exchange like any event.
+     */
+    public Subscription publishingFailures() {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, classification,
+                killSwitch, true);
+    }
+
+    /** Which failures this handler retries (besides the bus's rules); {@link FailureClassification#retryingAll()} by default. */
+    public FailureClassification failureClassification() {
+        return classification;
+    }
+
+    /** This handler's kill switch, if it has one. */
+    public Optional<KillSwitch> killSwitch() {
+        return Optional.ofNullable(killSwitch);
+    }
+
+    /** Whether a {@link MessageFailed} event is published for each message this handler dead-letters. */
+    public boolean publishesFailures() {
+        return publishesFailures;
     }
 
     /**
@@ -167,7 +220,8 @@ public final class Subscription {
 
     /** A copy that receives what a service of another organization publishes; see {@link #from(String)}. */
     public Subscription from(String organization, String service) {
-        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service));
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service),
+                classification, killSwitch, publishesFailures);
     }
 
     /** The service whose messages this subscription receives, if not the subscriber's own. */

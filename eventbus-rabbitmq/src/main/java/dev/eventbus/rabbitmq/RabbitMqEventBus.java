@@ -92,7 +92,8 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         this.codec = builder.mapper == null ? new MessageCodec(registry) : new MessageCodec(registry, builder.mapper);
         EventBusObserver observer = EventBusObserver.composite(builder.observers);
         this.publishing = new PublishPipeline(convention, codec, builder.validator, observer);
-        this.delivering = stopping -> new DeliveryPipeline(codec, builder.validator, stopping, observer);
+        this.delivering = stopping -> new DeliveryPipeline(codec, builder.validator, stopping, observer,
+                builder.failureClassification);
         this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
                 builder.handlerQueueTtl == null ? null : (int) builder.handlerQueueTtl.toMillis(), builder.retryPolicy,
                 builder.declareStore, (int) builder.storeRetryDelay.toMillis(),
@@ -250,6 +251,21 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         return publishEncoded(EncodedMessage.of(prepare(message)));
     }
 
+    /** Publishes the failure event of a dead-lettered message without waiting; logs if it is not confirmed. */
+    private void publishFailure(dev.eventbus.core.MessageFailed event) {
+        try {
+            publishAsync(Message.of(event)).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    org.slf4j.LoggerFactory.getLogger(RabbitMqEventBus.class).warn("the failure event of message {} of handler "
+                            + "{} was not published: {}", event.messageId(), event.handler(), failure.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(RabbitMqEventBus.class).warn("the failure event of message {} of handler {} was "
+                    + "not published: {}", event.messageId(), event.handler(), e.toString());
+        }
+    }
+
     private Outgoing prepare(Message<?> message) {
         if (stopped) {
             throw new EventBusStoppedException(message.describe() + " was not published: the bus is stopped; build a new bus");
@@ -301,7 +317,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             Connection consuming = connector.open("consumer");
             consumerConnection = consuming;
             consumers.start(consuming, (stopping, parking) -> new DeliverySettler(delivering.apply(stopping), confirming,
-                    parking));
+                    parking, this::publishFailure));
             started = true;
         }
     }

@@ -43,14 +43,30 @@ public final class DeliverySettler {
     private final DeliveryPipeline pipeline;
     private final ConfirmingPublisher publisher;
     private final Executor parking;
+    private final java.util.function.Consumer<dev.eventbus.core.MessageFailed> failures;
 
     /**
      * @param parking runs the settlements parked during a broker alarm (one thread is enough: they wait for the alarm)
      */
     public DeliverySettler(DeliveryPipeline pipeline, ConfirmingPublisher publisher, Executor parking) {
+        this(pipeline, publisher, parking, event -> { });
+    }
+
+    /**
+     * @param parking  runs the settlements parked during a broker alarm (one thread is enough: they wait for the alarm)
+     * @param failures publishes the failure event of a message dead-lettered by a handler that asks for it
+     */
+    public DeliverySettler(DeliveryPipeline pipeline, ConfirmingPublisher publisher, Executor parking,
+                           java.util.function.Consumer<dev.eventbus.core.MessageFailed> failures) {
         this.pipeline = pipeline;
         this.publisher = publisher;
         this.parking = parking;
+        this.failures = failures;
+    }
+
+    /** The kill-switch circuit of a handler, once it has one (see {@link DeliveryPipeline#circuit}). */
+    public java.util.Optional<dev.eventbus.core.pipeline.HandlerCircuit> circuit(String handlerName) {
+        return pipeline.circuit(handlerName);
     }
 
     public void process(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties, byte[] body) {
@@ -61,7 +77,7 @@ public final class DeliverySettler {
         }
         Map<String, Object> headers = properties.getHeaders();
         IncomingDelivery incoming = new IncomingDelivery(body, Headers.originalRoutingKey(headers, delivery.getRoutingKey()),
-                Headers.retryCount(headers), delivery.isRedeliver());
+                Headers.retryCount(headers), delivery.isRedeliver(), Headers.delayedRetries(headers));
         Outcome outcome = pipeline.process(consumer.endpoint(), consumer.retryPolicy(), incoming);
         settle(new Settlement(consumer, channel, delivery, properties, body, outcome));
     }
@@ -83,6 +99,10 @@ public final class DeliverySettler {
         QueueConsumer consumer = settlement.consumer();
         if (outcome instanceof Outcome.Handled) {
             ack(settlement.channel(), settlement.tag());
+        } else if (outcome instanceof Outcome.Requeue requeue && requeue.cause() == Outcome.Requeue.Cause.KILL_SWITCH) {
+            // stop consuming first, so that the message put back is not delivered to this consumer again at once
+            consumer.killSwitchTripped();
+            requeue(settlement.channel(), settlement.tag());
         } else if (outcome instanceof Outcome.Requeue requeue) {
             log.warn("handler {} was interrupted by stop() on attempt {} of a message from {}: it goes back to the queue as it "
                     + "was (not retried, not dead-lettered): {}", settlement.handler(), requeue.attempt(), consumer.queue(),
@@ -91,13 +111,16 @@ public final class DeliverySettler {
         } else if (parkedWhileBlocked(settlement)) {
             return;
         } else if (outcome instanceof Outcome.Retry retry) {
+            boolean retryQueue = consumer.retryPolicy().usesRetryQueue();
+            long delay = retryQueue ? consumer.retryPolicy().delayMillis() : retry.delay().toMillis();
             log.warn("handler {} failed on attempt {} of {} for a message on {}; retrying in {} ms: {}", settlement.handler(),
-                    retry.attempt(), consumer.retryPolicy().maxRetries() + 1, consumer.queue(),
-                    consumer.retryPolicy().delayMillis(), retry.failure().toString());
+                    retry.attempt(), consumer.retryPolicy().maxRetries() + 1, consumer.queue(), delay,
+                    retry.failure().toString());
             try {
-                publisher.publish(consumer.routes().retryExchange(), consumer.routes().retryRoutingKey(), true,
-                        retried(settlement, retry.attempt()), settlement.body(),
-                        "retry " + retry.attempt() + " of a message from " + consumer.queue());
+                // a fixed policy waits in petisco's retry queue; ladders and backoff in the service's delay queue of the delay
+                publisher.publish(retryQueue ? consumer.routes().retryExchange() : consumer.routes().delayExchange(),
+                        consumer.routes().retryRoutingKey(), true, retried(settlement, retry.attempt(), retryQueue ? null : delay),
+                        settlement.body(), "retry " + retry.attempt() + " of a message from " + consumer.queue());
                 ack(settlement.channel(), settlement.tag());
             } catch (RuntimeException republishFailure) {
                 log.warn("could not republish retry {} of a message of handler {} from {} ({}); it goes back to the queue for "
@@ -112,6 +135,10 @@ public final class DeliverySettler {
                 publisher.publish(consumer.routes().deadLetterExchange(), consumer.routes().deadLetterRoutingKey(), true,
                         deadLettered(settlement, dead), settlement.body(), "dead letter of a message from " + consumer.queue());
                 ack(settlement.channel(), settlement.tag());
+                if (consumer.endpoint().subscription().publishesFailures() && dead.message() != null) {
+                    failures.accept(dev.eventbus.core.MessageFailed.of(dead.message(), settlement.handler(), consumer.queue(),
+                            dead.reason(), dead.attempts(), dead.failure()));
+                }
             } catch (RuntimeException republishFailure) {
                 log.error("could not republish a dead letter of handler {} from {} ({}); rejecting it so the broker "
                         + "dead-letters it to {}", settlement.handler(), consumer.queue(), republishFailure.getMessage(),
@@ -145,9 +172,16 @@ public final class DeliverySettler {
         return true;
     }
 
-    private static AMQP.BasicProperties retried(Settlement settlement, int retryCount) {
+    /** The retried copy's properties; {@code delayMillis} routes it through the delay exchange, null for the retry queue. */
+    private static AMQP.BasicProperties retried(Settlement settlement, int retryCount, Long delayMillis) {
         Map<String, Object> headers = Headers.withoutDeathHeaders(settlement.properties().getHeaders());
         headers.put(Headers.RETRY_COUNT, retryCount);
+        headers.put(Headers.DELAYED_RETRIES, Headers.delayedRetries(settlement.properties().getHeaders()) + 1);
+        if (delayMillis == null) {
+            headers.remove(Headers.DELAY);
+        } else {
+            headers.put(Headers.DELAY, String.valueOf(delayMillis));
+        }
         headers.put(Headers.PETISCO_REDELIVERY_COUNT, retryCount);
         headers.put(Headers.PETISCO_QUEUE, settlement.consumer().queue());
         headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());

@@ -103,7 +103,7 @@ public final class HandlerConsumers {
             QueueRoutes routes = endpoint.isStore() ? QueueRoutes.forStore(convention)
                     : QueueRoutes.forHandlerQueue(convention, endpoint.queue());
             added.add(new QueueConsumer(endpoint, routes, policy, () -> settler, task -> handlerThreads.execute(task),
-                    this::restoreLater));
+                    this::restoreLater, this::suspend));
         }
         consumers.addAll(added);
         return added;
@@ -149,6 +149,7 @@ public final class HandlerConsumers {
     public boolean consuming(String handlerName) {
         return consumers.stream().anyMatch(consumer -> (handlerName == null || consumer.handlerName().equals(handlerName))
                 && consumer.status().state() != HandlerStatus.State.PAUSED && consumer.status().state() != HandlerStatus.State.STOPPED
+                && consumer.status().state() != HandlerStatus.State.SUSPENDED
                 && consumer.status().state() != HandlerStatus.State.IDLE);
     }
 
@@ -166,6 +167,53 @@ public final class HandlerConsumers {
         }
         declare(subscription(handlerName));
         matching.forEach(consumer -> consumer.start(connection, prefetch));
+    }
+
+    /**
+     * A handler's kill switch tripped: its consumers stop for the cool-down (their messages wait in the queues), then
+     * consume again with the circuit half-open. Called on a handler thread; the resume runs on the maintenance thread.
+     */
+    private void suspend(QueueConsumer tripped) {
+        String handler = tripped.handlerName();
+        DeliverySettler current = settler;
+        dev.eventbus.core.pipeline.HandlerCircuit circuit = current == null ? null : current.circuit(handler).orElse(null);
+        if (circuit == null) {
+            return;
+        }
+        String why = circuit.describe();
+        boolean suspended = false;
+        for (QueueConsumer consumer : consumersOf(handler)) {
+            suspended |= consumer.suspend(why);
+        }
+        if (!suspended) {
+            return; // suspended already (another delivery tripped it), paused, or stopping
+        }
+        log.warn("handler {} suspended: {}; its messages wait in the queue", handler, why);
+        ScheduledExecutorService scheduler = maintenance;
+        try {
+            scheduler.schedule(() -> resumeAfterCoolDown(handler, circuit), circuit.settings().coolDown().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException | NullPointerException stopping) {
+            log.debug("not resuming handler {}: the bus is stopping", handler);
+        }
+    }
+
+    private synchronized void resumeAfterCoolDown(String handler, dev.eventbus.core.pipeline.HandlerCircuit circuit) {
+        if (!running || stopping) {
+            return;
+        }
+        circuit.halfOpen();
+        for (QueueConsumer consumer : consumersOf(handler)) {
+            if (consumer.isSuspended()) {
+                try {
+                    consumer.start(connection, prefetch);
+                } catch (EventBusException e) {
+                    log.error("handler {}: could not consume again after its kill switch's cool-down: {}", handler, e.getMessage());
+                    restoreLater(consumer);
+                }
+            }
+        }
+        log.info("handler {} consumes again after its kill switch's cool-down (half-open: the next attempt decides)", handler);
     }
 
     /** Whether each handler is consuming; a consumer on a connection that is down is not. */

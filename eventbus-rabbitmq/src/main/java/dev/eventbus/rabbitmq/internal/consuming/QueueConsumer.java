@@ -35,13 +35,16 @@ public final class QueueConsumer {
     private final Supplier<DeliverySettler> settler;
     private final Executor handlerThreads;
     private final java.util.function.Consumer<QueueConsumer> onConsumerLost;
+    private final java.util.function.Consumer<QueueConsumer> onKillSwitch;
     private Channel channel;
     private String consumerTag;
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
     private volatile String detail;
 
     public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
-                  Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost) {
+                  Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost,
+                  java.util.function.Consumer<QueueConsumer> onKillSwitch) {
+        this.onKillSwitch = onKillSwitch;
         this.endpoint = endpoint;
         this.routes = routes;
         this.retryPolicy = retryPolicy;
@@ -120,6 +123,25 @@ public final class QueueConsumer {
 
     public HandlerStatus status() {
         return new HandlerStatus(endpoint.handlerName(), queue(), state, detail);
+    }
+
+    /** The handler's kill switch tripped on a delivery of this queue: the bus suspends the handler's consumers. */
+    public void killSwitchTripped() {
+        onKillSwitch.accept(this);
+    }
+
+    /** Stops consuming for a kill switch's cool-down, saying why; nothing unless consuming. */
+    public synchronized boolean suspend(String why) {
+        if (state != HandlerStatus.State.CONSUMING) {
+            return false;
+        }
+        pause(HandlerStatus.State.SUSPENDED);
+        detail = why;
+        return true;
+    }
+
+    public boolean isSuspended() {
+        return state == HandlerStatus.State.SUSPENDED;
     }
 
     /** Records why the consumer cannot consume (while the bus tries to restore it). */
