@@ -191,6 +191,7 @@ public final class DeliverySettler {
 
     private static AMQP.BasicProperties deadLettered(Settlement settlement, Outcome.DeadLettered dead) {
         Map<String, Object> headers = Headers.withoutDeathHeaders(settlement.properties().getHeaders());
+        headers.remove(Headers.DELAY);
         Throwable failure = dead.failure();
         headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());
         headers.putIfAbsent(Headers.ORIGINAL_EXCHANGE, settlement.delivery().getExchange());
