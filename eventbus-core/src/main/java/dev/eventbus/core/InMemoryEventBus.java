@@ -334,8 +334,9 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
 
     /**
      * Waits until no delivery is queued for, running on or scheduled for retry to a handler. Messages held for
-     * {@link #start()} or for a paused handler do not count: they cannot move until you call it. Returns at once with
-     * {@code true} on a stopped bus whose handlers finished.
+     * {@link #start()} or for a paused handler do not count: they cannot move until you call it; nor do those held for a
+     * handler its kill switch suspended, until its cool-down ends. Returns at once with {@code true} on a stopped bus
+     * whose handlers finished.
      *
      * @param timeout how long to wait at most
      * @return {@code true} if the bus became idle, {@code false} on timeout or if the thread was interrupted (its
@@ -435,7 +436,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         if (state != State.STARTED) {
             return false;
         }
-        return consumers.values().stream().anyMatch(consumer -> !consumer.isPaused()
+        return consumers.values().stream().anyMatch(consumer -> !consumer.isPausedByCall()
                 && (handlerName == null || consumer.subscription().handlerName().equals(handlerName)));
     }
 

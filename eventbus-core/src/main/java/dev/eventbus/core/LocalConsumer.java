@@ -33,6 +33,11 @@ final class LocalConsumer {
         return paused || suspended != null;
     }
 
+    /** Whether {@link InMemoryEventBus#pause} paused it (a kill switch's suspension ends by itself, so it does not count). */
+    boolean isPausedByCall() {
+        return paused;
+    }
+
     boolean isSuspended() {
         return suspended != null;
     }

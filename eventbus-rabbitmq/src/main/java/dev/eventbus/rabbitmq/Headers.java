@@ -95,10 +95,14 @@ public final class Headers {
                 PETISCO_REDELIVERY_COUNT));
     }
 
-    /** Delayed retries done so far ({@link #DELAYED_RETRIES}), or {@link #retryCount} where the header is absent. */
+    /**
+     * Delayed retries done so far ({@link #DELAYED_RETRIES}), or {@link #retryCount} where the header is absent; never
+     * more than {@link #retryCount} (a copy whose retry counter was reset starts its ladder again).
+     */
     public static int delayedRetries(Map<String, Object> headers) {
         Object value = headers == null ? null : headers.get(DELAYED_RETRIES);
-        return value == null ? retryCount(headers) : count(value, DELAYED_RETRIES);
+        int retries = retryCount(headers);
+        return value == null ? retries : Math.min(retries, count(value, DELAYED_RETRIES));
     }
 
     /** Foreign header values nested deeper than this are not republished (see {@link #withoutDeathHeaders}). */

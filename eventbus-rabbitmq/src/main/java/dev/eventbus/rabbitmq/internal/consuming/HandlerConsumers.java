@@ -145,11 +145,13 @@ public final class HandlerConsumers {
         added.forEach(consumer -> consumer.start(connection, prefetch));
     }
 
-    /** Whether a handler (or, with null, any handler) is consuming: the bus runs and it is not paused. */
+    /**
+     * Whether a handler (or, with null, any handler) is consuming: the bus runs and it is not paused. A handler suspended
+     * by its kill switch counts as consuming: it consumes again by itself after the cool-down.
+     */
     public boolean consuming(String handlerName) {
         return consumers.stream().anyMatch(consumer -> (handlerName == null || consumer.handlerName().equals(handlerName))
                 && consumer.status().state() != HandlerStatus.State.PAUSED && consumer.status().state() != HandlerStatus.State.STOPPED
-                && consumer.status().state() != HandlerStatus.State.SUSPENDED
                 && consumer.status().state() != HandlerStatus.State.IDLE);
     }
 
