@@ -10,11 +10,12 @@ import java.util.Objects;
  *
  * <p>The bus counts the outcome of the handler's last {@code window} attempts (successes, and failures that would be
  * retried; final failures such as undecodable bodies do not count). Once at least {@code minimumAttempts} are counted
- * and the failure rate reaches {@code failureRateThreshold}, the switch trips: the failing delivery goes back to its
- * queue as it was (no attempt counted, never dead-lettered), consumption of the handler's queues stops, and
- * {@link EventBus#health()} reports it {@link HandlerStatus.State#SUSPENDED}. After {@code coolDown} the bus consumes
- * again, half-open: the next attempt that succeeds closes the switch (the window starts empty), the next that fails
- * trips it again. Deliveries that fail while it is tripped go back to the queue too.
+ * and the failure rate reaches {@code failureRateThreshold}, the switch trips: the failing delivery is set aside without
+ * counting an attempt and never dead-lettered (on RabbitMQ it waits one retry delay with its counters unchanged; the
+ * in-memory bus holds it in its queue), consumption of the handler's queues stops, and {@link EventBus#health()} reports
+ * it {@link HandlerStatus.State#SUSPENDED}. After {@code coolDown} the bus consumes again, half-open (on RabbitMQ with a
+ * prefetch of 1): the next attempt that succeeds closes the switch (the window starts empty), the next that fails trips
+ * it again. Deliveries that fail while it is tripped are set aside the same way.
  *
  * <pre>{@code
  * Subscription.of(UserCreated.class, "send_mail", mailer).withKillSwitch(KillSwitch.of(0.5, 20, Duration.ofSeconds(30)));

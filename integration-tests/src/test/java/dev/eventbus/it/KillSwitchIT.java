@@ -9,6 +9,7 @@ import dev.eventbus.core.MessageType;
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.it.Events.UserCreated;
+import dev.eventbus.rabbitmq.QueueType;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.RabbitMqTest;
@@ -70,5 +71,35 @@ class KillSwitchIT {
         Await.until("consuming", TIMEOUT, () -> bus.health().handlers().get(0).state() == HandlerStatus.State.CONSUMING,
                 () -> bus.health().handlers().toString());
         assertTrue(bus.health().healthy(), bus.health().problems().toString());
+    }
+
+    @Test
+    void aLongOutageOnQuorumQueuesDoesNotRunMessagesIntoTheDeliveryLimit(TestBroker broker) {
+        AtomicBoolean down = new AtomicBoolean(true);
+        AtomicInteger failures = new AtomicInteger();
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        RabbitMqEventBus bus = broker.bus(b -> b.queueType(QueueType.QUORUM).quorumDeliveryLimit(2).consumerThreads(2).prefetch(5)
+                .subscribe(Subscription.of(UserCreated.class, "quorum_mailer", m -> {
+                    if (down.get()) {
+                        failures.incrementAndGet();
+                        throw new IllegalStateException("mail server down");
+                    }
+                    handled.add(m.payload().userId());
+                }).withRetry(RetryPolicy.ladder(1, Duration.ofMillis(100)))
+                        .withKillSwitch(new KillSwitch(0.5, 4, 2, Duration.ofMillis(200)))));
+        bus.admin().configure();
+        bus.start();
+        for (int i = 0; i < 10; i++) {
+            bus.publish(new UserCreated("u-" + i, "User " + i));
+        }
+        // many cool-downs, each ending in a failed half-open attempt: far more returns than the delivery limit of 2
+        Await.until("an outage of many cool-downs", TIMEOUT, () -> failures.get() >= 30, () -> failures.get() + " failures");
+        down.set(false);
+
+        Await.until("all 10 handled once the outage ends", TIMEOUT, () -> handled.size() == 10,
+                () -> handled.size() + " handled, " + failures.get() + " failures");
+        String queue = broker.convention().handlerQueue(MessageType.of(UserCreated.class), "quorum_mailer");
+        assertEquals(0, bus.admin().deadLetters().count(queue), "dead letters (the broker's delivery_limit ones included) after "
+                + failures.get() + " failed attempts");
     }
 }

@@ -45,7 +45,7 @@ import java.util.function.BooleanSupplier;
  *       {@link RetryPolicy#immediateRetries() immediate retries} the handler first runs again on the same thread (each
  *       run an attempt); the broker-delayed retry then waits the policy's step for the delayed retries done so far;</li>
  *   <li>with a {@link dev.eventbus.core.KillSwitch}, a retryable failure that trips the handler's circuit, or happens while
- *       it is tripped, puts the message back ({@link Outcome.Requeue.Cause#KILL_SWITCH}): the bus stops consuming the
+ *       it is tripped, sets the message aside ({@link Outcome.Requeue.Cause#KILL_SWITCH}): the bus stops consuming the
  *       handler's queues for the cool-down, and no attempt is counted;</li>
  *   <li>a handler interrupted while the bus stops is put back ({@link Outcome.Requeue}), never retried or dead-lettered
  *       for the interruption.</li>

@@ -81,7 +81,9 @@ public sealed interface Outcome {
             STOPPING,
             /**
              * The handler's kill switch is tripped (by this failure or before): the bus stops consuming its queues for the
-             * cool-down.
+             * cool-down, and sets the message aside without counting the attempt (RabbitMQ sends it once more through its
+             * retry route with its counters unchanged, rather than requeue it, which quorum queues count towards their
+             * delivery limit).
              */
             KILL_SWITCH
         }

@@ -8,6 +8,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import dev.eventbus.core.DeadLetter;
 import dev.eventbus.core.InvalidMessageException;
+import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.pipeline.DeliveryPipeline;
 import dev.eventbus.rabbitmq.FrameLimits;
 import dev.eventbus.core.pipeline.IncomingDelivery;
@@ -99,10 +100,12 @@ public final class DeliverySettler {
         QueueConsumer consumer = settlement.consumer();
         if (outcome instanceof Outcome.Handled) {
             ack(settlement.channel(), settlement.tag());
+            if (consumer.isHalfOpen()) {
+                consumer.consumeAtFullPrefetch(); // the kill switch closed on this success
+            }
         } else if (outcome instanceof Outcome.Requeue requeue && requeue.cause() == Outcome.Requeue.Cause.KILL_SWITCH) {
-            // stop consuming first, so that the message put back is not delivered to this consumer again at once
             consumer.killSwitchTripped();
-            requeue(settlement.channel(), settlement.tag());
+            setAside(settlement);
         } else if (outcome instanceof Outcome.Requeue requeue) {
             log.warn("handler {} was interrupted by stop() on attempt {} of a message from {}: it goes back to the queue as it "
                     + "was (not retried, not dead-lettered): {}", settlement.handler(), requeue.attempt(), consumer.queue(),
@@ -146,6 +149,54 @@ public final class DeliverySettler {
                 reject(settlement.channel(), settlement.tag());
             }
         }
+    }
+
+    /**
+     * A delivery that failed while its handler's kill switch trips or is tripped waits one retry delay with its counters
+     * unchanged (no attempt burned): a copy through its retry route, confirmed, then the original acked. Not put back
+     * with a requeue: a quorum queue counts every return towards its {@code x-delivery-limit}, and over a long outage
+     * the messages at the head of the queue would be dead-lettered by the broker. While the broker blocks publishing,
+     * or if the copy cannot be published, it is put back instead.
+     */
+    private void setAside(Settlement settlement) {
+        QueueConsumer consumer = settlement.consumer();
+        RetryPolicy policy = consumer.retryPolicy();
+        Map<String, Object> incoming = settlement.properties().getHeaders();
+        int retries = Headers.retryCount(incoming);
+        int delayed = Headers.delayedRetries(incoming);
+        boolean retryQueue = policy.usesRetryQueue();
+        // the middle jitter level is the nominal delay, which always has its delay queue
+        Long delay = retryQueue ? null : policy.delay(Math.min(delayed + 1, Math.max(1, policy.maxRetries())), 0.5).toMillis();
+        if (publisher.isBlocked()) {
+            requeue(settlement.channel(), settlement.tag());
+            return;
+        }
+        try {
+            publisher.publish(retryQueue ? consumer.routes().retryExchange() : consumer.routes().delayExchange(),
+                    consumer.routes().retryRoutingKey(), true, setAside(settlement, retries, delayed, delay), settlement.body(),
+                    "a message set aside by the kill switch of handler " + settlement.handler());
+            ack(settlement.channel(), settlement.tag());
+        } catch (RuntimeException republishFailure) {
+            log.warn("could not set aside a message of handler {} from {} while its kill switch is tripped ({}); it goes back "
+                    + "to the queue", settlement.handler(), consumer.queue(), republishFailure.getMessage());
+            requeue(settlement.channel(), settlement.tag());
+        }
+    }
+
+    private static AMQP.BasicProperties setAside(Settlement settlement, int retries, int delayed, Long delayMillis) {
+        Map<String, Object> headers = Headers.withoutDeathHeaders(settlement.properties().getHeaders());
+        headers.put(Headers.RETRY_COUNT, retries);
+        headers.put(Headers.DELAYED_RETRIES, delayed);
+        headers.put(Headers.PETISCO_REDELIVERY_COUNT, retries);
+        if (delayMillis == null) {
+            headers.remove(Headers.DELAY);
+        } else {
+            headers.put(Headers.DELAY, String.valueOf(delayMillis));
+        }
+        headers.put(Headers.PETISCO_QUEUE, settlement.consumer().queue());
+        headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());
+        headers.putIfAbsent(Headers.ORIGINAL_EXCHANGE, settlement.delivery().getExchange());
+        return republished(settlement, headers);
     }
 
     /**

@@ -208,7 +208,7 @@ public final class HandlerConsumers {
         for (QueueConsumer consumer : consumersOf(handler)) {
             if (consumer.isSuspended()) {
                 try {
-                    consumer.start(connection, prefetch);
+                    consumer.startHalfOpen(connection, prefetch);
                 } catch (EventBusException e) {
                     log.error("handler {}: could not consume again after its kill switch's cool-down: {}", handler, e.getMessage());
                     restoreLater(consumer);

@@ -39,6 +39,9 @@ public final class QueueConsumer {
     private Channel channel;
     private String consumerTag;
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
+    /** Consuming with a prefetch of 1 after a kill switch's cool-down, until a success closes it. */
+    private volatile boolean halfOpen;
+    private int prefetch;
     private volatile String detail;
 
     public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
@@ -75,13 +78,53 @@ public final class QueueConsumer {
 
     /** Opens the channel (once) and registers the consumer. */
     public synchronized void start(Connection connection, int prefetch) {
+        this.prefetch = prefetch;
+        halfOpen = false;
+        consume(connection, prefetch);
+    }
+
+    /**
+     * Consumes again after a kill switch's cool-down with a prefetch of 1: one trial delivery decides, instead of a
+     * prefetch's worth failing and going back at once.
+     */
+    public synchronized void startHalfOpen(Connection connection, int prefetch) {
+        this.prefetch = prefetch;
+        consume(connection, 1);
+        halfOpen = true;
+    }
+
+    public boolean isHalfOpen() {
+        return halfOpen;
+    }
+
+    /** The kill switch closed: consume with the bus's prefetch again (a prefetch applies to consumers registered after it). */
+    public synchronized void consumeAtFullPrefetch() {
+        if (!halfOpen || state != HandlerStatus.State.CONSUMING || channel == null || !channel.isOpen()) {
+            return;
+        }
+        halfOpen = false;
+        try {
+            if (consumerTag != null) {
+                channel.basicCancel(consumerTag);
+            }
+            channel.basicQos(prefetch);
+            consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
+            log.info("handler {}: kill switch closed, consuming queue {} with prefetch {} again", endpoint.handlerName(), queue(),
+                    prefetch);
+        } catch (IOException | ShutdownSignalException e) {
+            log.warn("handler {}: could not consume queue {} at full prefetch again: {}", endpoint.handlerName(), queue(),
+                    e.toString());
+        }
+    }
+
+    private void consume(Connection connection, int qos) {
         try {
             // a channel closed while its connection is up was closed by a channel error, which automatic recovery
             // never repairs (it reopens channels only after a connection failure): take a new one
             if (channel == null || !channel.isOpen()) {
                 channel = connection.createChannel();
-                channel.basicQos(prefetch);
             }
+            channel.basicQos(qos);
             consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
             state = HandlerStatus.State.CONSUMING;
             detail = null;
