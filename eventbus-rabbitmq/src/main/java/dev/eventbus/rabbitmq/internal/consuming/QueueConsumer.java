@@ -89,8 +89,8 @@ public final class QueueConsumer {
      */
     public synchronized void startHalfOpen(Connection connection, int prefetch) {
         this.prefetch = prefetch;
+        halfOpen = true; // first: the trial delivery may be settled before basicConsume returns
         consume(connection, 1);
-        halfOpen = true;
     }
 
     public boolean isHalfOpen() {
@@ -125,9 +125,11 @@ public final class QueueConsumer {
                 channel = connection.createChannel();
             }
             channel.basicQos(qos);
-            consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
+            // consuming before basic.consume: a delivery may reach a handler thread before basicConsume returns, and one
+            // that finds the consumer not consuming goes back to the queue, out of order
             state = HandlerStatus.State.CONSUMING;
             detail = null;
+            consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
             log.info("handler {} consuming queue {}", endpoint.handlerName(), queue());
         } catch (IOException e) {
             state = HandlerStatus.State.FAILED;
@@ -178,8 +180,8 @@ public final class QueueConsumer {
         if (state != HandlerStatus.State.CONSUMING) {
             return false;
         }
+        detail = why; // first: health reads state and detail apart, and must not see SUSPENDED without why
         pause(HandlerStatus.State.SUSPENDED);
-        detail = why;
         return true;
     }
 
