@@ -30,7 +30,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * (raw, library, library, raw, ...: the order flips every round), medians over the rounds and the library/raw ratio.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,e2e-obs,e2e4,schema,retry,memory,outbox]
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,e2e-obs,e2e4,schema,retry,retry-ladder,delay,memory,outbox]
  *      [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib] [--batch=N]
  * </pre>
  * {@code --sides=lib} runs only the library's side of the broker benchmarks (for profiling); tables then need both.
@@ -39,8 +39,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 public final class BenchmarkMain {
 
-    private static final List<String> ALL = List.of("micro", "e2e", "e2e-obs", "e2e4", "schema", "retry", "memory",
-            "outbox");
+    private static final List<String> ALL = List.of("micro", "e2e", "e2e-obs", "e2e4", "schema", "retry", "retry-ladder", "delay",
+            "memory", "outbox");
 
     private final boolean quick;
     private final int rounds;
@@ -107,7 +107,9 @@ public final class BenchmarkMain {
                     case "e2e4" -> main.endToEnd(new EndToEnd.Scenario("4 producers, 1 consumer", 4, MessageValidator.NONE));
                     case "schema" -> main.endToEnd(new EndToEnd.Scenario("1 producer, 1 consumer, schema validation",
                             1, JsonSchemaValidator.fromClasspath()));
-                    case "retry" -> main.retry();
+                    case "retry" -> main.retry(false);
+                    case "retry-ladder" -> main.retry(true);
+                    case "delay" -> main.delay();
                     case "memory" -> main.memory();
                     case "outbox" -> main.outbox();
                     default -> throw new IllegalStateException(name);
@@ -239,17 +241,18 @@ public final class BenchmarkMain {
 
     // ------------------------------------------------------------------------------------------------ retry
 
-    private void retry() throws Exception {
+    private void retry(boolean delayQueues) throws Exception {
         Duration ttl = Duration.ofMillis(200);
-        RetryPath benchmark = new RetryPath(broker, ttl);
+        RetryPath benchmark = new RetryPath(broker, ttl, delayQueues);
         int retryCount = quick ? 1500 : 10000;
         int paced = quick ? 200 : 1000;
         int perSecond = quick ? 400 : 250;
         Map<Boolean, List<RetryPath.Figures>> runs = alternate("retry",
                 library -> library ? benchmark.library(retryCount, paced, perSecond) : benchmark.raw(retryCount, paced, perSecond),
                 null);
-        System.out.printf(Locale.ROOT, "%n## Retry path: every message fails once, retried after TTL %d ms (%d messages flat out; "
-                + "then %d paced at %d/s for the delay)%n%n", ttl.toMillis(), retryCount, paced, perSecond);
+        System.out.printf(Locale.ROOT, "%n## Retry path%s: every message fails once, retried after TTL %d ms (%d messages flat out; "
+                + "then %d paced at %d/s for the delay)%n%n", delayQueues ? " on a ladder's delay queue" : "", ttl.toMillis(),
+                retryCount, paced, perSecond);
         System.out.println("| side | handled msg/s (median) | per round | delay p50 flat out ms | delay p50 paced ms | p95 ms | p99 ms |");
         System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
         for (boolean library : new boolean[] {false, true}) {
@@ -261,6 +264,28 @@ public final class BenchmarkMain {
         }
         System.out.printf(Locale.ROOT, "%nlib/raw: handled msg/s %.2f; configured TTL %d ms%n",
                 median(runs.get(true), RetryPath.Figures::rate) / median(runs.get(false), RetryPath.Figures::rate), ttl.toMillis());
+    }
+
+    // ------------------------------------------------------------------------------------------------ delay
+
+    /** Delay accuracy of a ladder's delay queues: actual minus configured delay, per message, paced at 250/s. */
+    private void delay() throws Exception {
+        int perSecond = 250;
+        int messages = quick ? 1000 : 10000;
+        System.out.printf(Locale.ROOT, "%n## Delay accuracy: %d messages at %d/s, each failing once, retried on "
+                + "RetryPolicy.ladder(1, delay)%n%n", messages, perSecond);
+        System.out.println("| delay | p50 actual - configured ms | p99 ms | max ms | goal: p50 and p99 within ms | met |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | --- |");
+        for (long millis : new long[] {200, 2000, 30000}) {
+            Recorder recorder = new RetryPath(broker, Duration.ofMillis(millis), true).delayAccuracy(messages, perSecond);
+            double p50 = recorder.percentileMillis(50) - millis;
+            double p99 = recorder.percentileMillis(99) - millis;
+            double max = recorder.percentileMillis(100) - millis;
+            double goal = Math.max(100, millis * 0.10);
+            System.out.printf(Locale.ROOT, "| %d ms | %.1f | %.1f | %.1f | %.0f | %s |%n", millis, p50, p99, max, goal,
+                    Math.abs(p50) <= goal && Math.abs(p99) <= goal ? "yes" : "NO");
+            System.err.printf(Locale.ROOT, "  delay %d ms done%n", millis);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ memory

@@ -85,8 +85,9 @@ final class Broker {
 
     /** A bus builder for a benchmark's own service name, on this broker, shaped like the raw side. */
     RabbitMqEventBusBuilder bus(String service) {
+        // no handler-queue TTL, as the raw side's queues: under load petisco's 5 s would dead-letter the backlog
         return RabbitMqEventBus.builder().connection(settings).organization("bench").service(service)
-                .connectionName("bench." + service);
+                .connectionName("bench." + service).handlerQueueTtl(null);
     }
 
     /**

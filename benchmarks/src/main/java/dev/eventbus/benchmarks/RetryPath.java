@@ -69,18 +69,29 @@ final class RetryPath {
 
     private final Broker broker;
     private final Duration ttl;
+    private final boolean delayQueues;
 
+    /** The fixed retry queue route (petisco's), TTL {@code ttl}. */
     RetryPath(Broker broker, Duration ttl) {
+        this(broker, ttl, false);
+    }
+
+    /**
+     * @param delayQueues whether both sides use a ladder's route (a headers exchange routing by a delay header to a delay
+     *                    queue that dead-letters with the copy's own key) instead of the fixed retry queue
+     */
+    RetryPath(Broker broker, Duration ttl, boolean delayQueues) {
         this.broker = broker;
         this.ttl = ttl;
+        this.delayQueues = delayQueues;
     }
 
     Figures raw(int count, int paced, int pacedPerSecond) throws Exception {
         String scope = Broker.unique("raw-retry");
         String exchange = scope;
-        String retryExchange = "retry." + scope;
+        String retryExchange = (delayQueues ? "delay." : "retry.") + scope;
         String queue = scope + ".queue";
-        String retryQueue = "retry." + queue;
+        String retryQueue = delayQueues ? retryExchange + "." + ttl.toMillis() : "retry." + queue;
         String routingKey = "bench." + scope + ".1.event.order.placed";
         String retryKey = "retry." + queue;
         RawCodec codec = new RawCodec(MessageValidator.NONE);
@@ -89,13 +100,20 @@ final class RetryPath {
              Connection consumerConnection = broker.connect(scope + ".consumer")) {
             try (Channel admin = publisherConnection.createChannel()) {
                 admin.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true);
-                admin.exchangeDeclare(retryExchange, BuiltinExchangeType.TOPIC, true);
+                admin.exchangeDeclare(retryExchange, delayQueues ? BuiltinExchangeType.HEADERS : BuiltinExchangeType.TOPIC, true);
                 admin.queueDeclare(queue, true, false, false, null);
                 admin.queueBind(queue, exchange, routingKey);
                 admin.queueBind(queue, exchange, retryKey);
-                admin.queueDeclare(retryQueue, true, false, false, Map.of("x-message-ttl", (int) ttl.toMillis(),
-                        "x-dead-letter-exchange", exchange, "x-dead-letter-routing-key", retryKey));
-                admin.queueBind(retryQueue, retryExchange, retryKey);
+                if (delayQueues) {
+                    // no x-dead-letter-routing-key: the copy returns with its own key, retry.<queue>
+                    admin.queueDeclare(retryQueue, true, false, false, Map.of("x-message-ttl", (int) ttl.toMillis(),
+                            "x-dead-letter-exchange", exchange));
+                    admin.queueBind(retryQueue, retryExchange, "", Map.of("x-match", "all", "delay", String.valueOf(ttl.toMillis())));
+                } else {
+                    admin.queueDeclare(retryQueue, true, false, false, Map.of("x-message-ttl", (int) ttl.toMillis(),
+                            "x-dead-letter-exchange", exchange, "x-dead-letter-routing-key", retryKey));
+                    admin.queueBind(retryQueue, retryExchange, retryKey);
+                }
             }
             Channel retryChannel = publisherConnection.createChannel();
             retryChannel.confirmSelect();
@@ -109,6 +127,9 @@ final class RetryPath {
                     if (!phase.get().handle(event.sequence())) {
                         Map<String, Object> headers = new HashMap<>(properties.getHeaders() == null ? Map.of() : properties.getHeaders());
                         headers.put("retry-count", 1);
+                        if (delayQueues) {
+                            headers.put("delay", String.valueOf(ttl.toMillis()));
+                        }
                         headers.putIfAbsent("original-routing-key", envelope.getRoutingKey());
                         retryChannel.basicPublish(retryExchange, retryKey, true,
                                 properties.builder().headers(headers).deliveryMode(2).build(), body);
@@ -158,7 +179,7 @@ final class RetryPath {
         };
         Subscription subscription = Subscription.of(OrderPlaced.class, "bench_retry_handler", handler);
         Consumer<RabbitMqEventBusBuilder> shape = builder -> builder.prefetch(EndToEnd.PREFETCH).consumerThreads(1)
-                .maxInFlight(EndToEnd.IN_FLIGHT).retryPolicy(RetryPolicy.of(3, ttl));
+                .maxInFlight(EndToEnd.IN_FLIGHT).retryPolicy(delayQueues ? RetryPolicy.ladder(3, ttl) : RetryPolicy.of(3, ttl));
         RabbitMqEventBusBuilder builder = broker.bus(service).subscribe(subscription);
         shape.accept(builder);
         RabbitMqEventBus bus = builder.build();
@@ -176,6 +197,36 @@ final class RetryPath {
             EndToEnd.publishWithLibrary(bus, 1, paced, 1_000_000_000L / pacedPerSecond);
             pacedPhase.recorder.await(EndToEnd.timeoutMillis(paced), "library retry, paced");
             return figures(rate, loaded, pacedPhase);
+        } finally {
+            bus.stop();
+            broker.clear(service, shape, List.of(subscription));
+        }
+    }
+
+    /**
+     * The library's delay accuracy on a ladder: {@code count} messages paced at {@code perSecond}, each failing once and
+     * retried through the delay queue of {@code ttl}; the recorder holds each message's delay from failure to retry.
+     */
+    Recorder delayAccuracy(int count, int perSecond) throws Exception {
+        String service = Broker.unique("lib-delay");
+        AtomicReference<FailOnce> phase = new AtomicReference<>(new FailOnce(count));
+        MessageHandler<OrderPlaced> handler = message -> {
+            if (!phase.get().handle(message.payload().sequence())) {
+                throw new IllegalStateException("planned failure: the benchmark handler fails each message once");
+            }
+        };
+        Subscription subscription = Subscription.of(OrderPlaced.class, "bench_delay_handler", handler);
+        Consumer<RabbitMqEventBusBuilder> shape = builder -> builder.prefetch(EndToEnd.PREFETCH).consumerThreads(1)
+                .maxInFlight(EndToEnd.IN_FLIGHT).retryPolicy(RetryPolicy.ladder(1, ttl));
+        RabbitMqEventBusBuilder builder = broker.bus(service).subscribe(subscription);
+        shape.accept(builder);
+        RabbitMqEventBus bus = builder.build();
+        try {
+            bus.admin().configure();
+            bus.start();
+            EndToEnd.publishWithLibrary(bus, 1, count, 1_000_000_000L / perSecond);
+            phase.get().recorder.await(EndToEnd.timeoutMillis(count) + ttl.toMillis() * 2, "library delay " + ttl.toMillis() + " ms");
+            return phase.get().recorder;
         } finally {
             bus.stop();
             broker.clear(service, shape, List.of(subscription));

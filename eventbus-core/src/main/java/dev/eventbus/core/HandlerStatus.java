@@ -20,6 +20,11 @@ public record HandlerStatus(String handler, String queue, State state, @Nullable
         CONSUMING,
         /** Paused by {@link EventBus#pause(String)}; resumes with {@link EventBus#resume(String)}. */
         PAUSED,
+        /**
+         * Suspended by its {@link KillSwitch}: too many attempts failed, so it consumes none of its messages (they wait in
+         * the queue) until the cool-down is over. Unhealthy: its dependency is down; the detail says why and until when.
+         */
+        SUSPENDED,
         /** The broker cancelled the consumer (e.g. its queue was deleted) or its channel closed: unhealthy. */
         FAILED,
         /** Stopped with the bus. */

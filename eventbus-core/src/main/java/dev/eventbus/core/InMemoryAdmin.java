@@ -68,7 +68,7 @@ final class InMemoryAdmin implements EventBusAdmin, DeadLetters {
         String routingKey = queue.endpoint().bindings().isEmpty() ? handlerQueue
                 : queue.endpoint().bindings().get(0).bindingKey();
         for (byte[] body : bodies) {
-            queue.bus().enqueue(new LocalDelivery(queue, body, routingKey, 0));
+            queue.bus().enqueue(new LocalDelivery(queue, body, routingKey));
         }
     }
 
@@ -92,7 +92,7 @@ final class InMemoryAdmin implements EventBusAdmin, DeadLetters {
         List<DeadLetter> taken = withQueue(handlerQueue, queue -> queue.takeDeadLetters(max));
         LocalQueue queue = queueOf(handlerQueue);
         for (DeadLetter letter : taken) {
-            bus.enqueue(new LocalDelivery(queue, letter.body(), letter.routingKey(), 0));
+            bus.enqueue(new LocalDelivery(queue, letter.body(), letter.routingKey()));
         }
         return taken.size();
     }

@@ -50,7 +50,7 @@ public final class InMemoryBroker {
     int deliver(dev.eventbus.core.pipeline.EncodedMessage message) {
         List<LocalQueue> targets = route(message.exchange(), message.routingKey(), message.kind());
         for (LocalQueue target : targets) {
-            target.bus().enqueue(new LocalDelivery(target, message.body(), message.routingKey(), 0));
+            target.bus().enqueue(new LocalDelivery(target, message.body(), message.routingKey()));
         }
         return targets.size();
     }

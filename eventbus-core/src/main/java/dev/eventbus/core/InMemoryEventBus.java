@@ -94,8 +94,9 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         EventBusObserver observer = EventBusObserver.composite(builder.observers);
         this.observer = observer;
         this.publishing = new PublishPipeline(convention, codec, builder.validator, observer);
-        this.dispatcher = new LocalDispatcher(new DeliveryPipeline(codec, builder.validator, this::isStopped, observer), threadPrefix,
-                stopTimeout, queue -> state == State.STARTED && !consumers.get(queue.handlerName()).isPaused());
+        this.dispatcher = new LocalDispatcher(new DeliveryPipeline(codec, builder.validator, this::isStopped, observer,
+                builder.failureClassification), threadPrefix, stopTimeout,
+                queue -> state == State.STARTED && !consumers.get(queue.handlerName()).isPaused(), this::suspendLocked);
         this.lock = dispatcher.lock;
         this.admin = new InMemoryAdmin(this, broker);
         builder.subscriptions.forEach(this::subscribe);
@@ -351,8 +352,9 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
 
     /**
      * Waits until no delivery is queued for, running on or scheduled for retry to a handler. Messages held for
-     * {@link #start()} or for a paused handler do not count: they cannot move until you call it. Returns at once with
-     * {@code true} on a stopped bus whose handlers finished.
+     * {@link #start()} or for a paused handler do not count: they cannot move until you call it; nor do those held for a
+     * handler its kill switch suspended, until its cool-down ends. Returns at once with {@code true} on a stopped bus
+     * whose handlers finished.
      *
      * @param timeout how long to wait at most
      * @return {@code true} if the bus became idle, {@code false} on timeout or if the thread was interrupted (its
@@ -395,6 +397,16 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     }
 
     /** Takes a delivery routed to one of this bus's queues: handled, held, or dropped if the bus is stopped. */
+    /** Publishes the failure event of a dead-lettered message; logs (and drops it) if that fails. */
+    void publishFailure(MessageFailed event) {
+        try {
+            publish(Message.of(event));
+        } catch (RuntimeException e) {
+            log.warn("could not publish the failure event of message {} of handler {}: {}", event.messageId(), event.handler(),
+                    e.toString());
+        }
+    }
+
     void enqueue(LocalDelivery delivery) {
         lock.lock();
         try {
@@ -409,12 +421,40 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         }
     }
 
+    /**
+     * A handler's kill switch tripped: its deliveries wait until {@code resumeAt} (held like a paused handler's, but apart
+     * from pause and resume). Returns the task that half-opens it and delivers again, for the dispatcher's scheduler,
+     * or null if it is suspended already. Caller holds the lock.
+     */
+    Runnable suspendLocked(String handlerName, String why) {
+        LocalConsumer consumer = consumer(handlerName);
+        if (consumer.isSuspended()) {
+            return null;
+        }
+        consumer.suspend(why);
+        log.warn("Handler {} suspended: {}", handlerName, why);
+        return () -> {
+            lock.lock();
+            try {
+                dispatcher.pipeline().circuit(handlerName).ifPresent(dev.eventbus.core.pipeline.HandlerCircuit::halfOpen);
+                consumer.unsuspend();
+                log.info("Handler {} consumes again after its kill switch's cool-down (half-open)", handlerName);
+                if (state == State.STARTED && !consumer.isPaused()) {
+                    consumer.queues().forEach(queue -> queue.releaseHeld().forEach(dispatcher::dispatchLocked));
+                }
+                dispatcher.signalIfIdle();
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
     /** Whether any handler of this bus is consuming (started and not paused). Caller holds the lock. */
     boolean consumingLocked(String handlerName) {
         if (state != State.STARTED) {
             return false;
         }
-        return consumers.values().stream().anyMatch(consumer -> !consumer.isPaused()
+        return consumers.values().stream().anyMatch(consumer -> !consumer.isPausedByCall()
                 && (handlerName == null || consumer.subscription().handlerName().equals(handlerName)));
     }
 

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 public final class InMemoryEventBusBuilder {
 
     RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    FailureClassification failureClassification = FailureClassification.retryingAll();
     int handlerThreads = 1;
     MessageValidator validator = MessageValidator.NONE;
     @Nullable MessageCodec codec;
@@ -31,6 +32,15 @@ public final class InMemoryEventBusBuilder {
      */
     public InMemoryEventBusBuilder retryPolicy(RetryPolicy retryPolicy) {
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        return this;
+    }
+
+    /**
+     * Which handler failures are retried, for every handler (each subscription may narrow it further with
+     * {@link Subscription#withFailureClassification}). Default: every failure but {@link NonRetryableException}.
+     */
+    public InMemoryEventBusBuilder failureClassification(FailureClassification rules) {
+        this.failureClassification = Objects.requireNonNull(rules, "rules");
         return this;
     }
 

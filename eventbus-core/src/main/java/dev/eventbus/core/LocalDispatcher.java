@@ -38,6 +38,8 @@ final class LocalDispatcher {
     private final Duration stopTimeout;
     /** Whether a queue's handler takes deliveries now (bus started, handler not paused). Called holding the lock. */
     private final Predicate<LocalQueue> deliversNow;
+    /** Suspends a handler whose kill switch tripped; returns its resume task, or null if suspended already. Holds the lock. */
+    private final java.util.function.BiFunction<String, String, Runnable> suspend;
     private final ThreadLocal<Boolean> onHandlerThread = ThreadLocal.withInitial(() -> Boolean.FALSE);
     // guarded by lock
     private ExecutorService handlers;
@@ -47,11 +49,17 @@ final class LocalDispatcher {
     private int running;
     private int scheduled;
 
-    LocalDispatcher(DeliveryPipeline pipeline, String threadPrefix, Duration stopTimeout, Predicate<LocalQueue> deliversNow) {
+    LocalDispatcher(DeliveryPipeline pipeline, String threadPrefix, Duration stopTimeout, Predicate<LocalQueue> deliversNow,
+                    java.util.function.BiFunction<String, String, Runnable> suspend) {
         this.pipeline = pipeline;
+        this.suspend = suspend;
         this.threadPrefix = threadPrefix;
         this.stopTimeout = stopTimeout;
         this.deliversNow = deliversNow;
+    }
+
+    DeliveryPipeline pipeline() {
+        return pipeline;
     }
 
     void startLocked(int handlerThreads) {
@@ -170,7 +178,8 @@ final class LocalDispatcher {
         onHandlerThread.set(Boolean.TRUE);
         try {
             outcome = pipeline.process(delivery.queue().endpoint(), delivery.queue().policy(),
-                    new IncomingDelivery(delivery.body(), delivery.routingKey(), delivery.retries(), false));
+                    new IncomingDelivery(delivery.body(), delivery.routingKey(), delivery.retries(), false,
+                            delivery.delayedRetries()));
         } finally {
             onHandlerThread.remove();
             finish(delivery, outcome);
@@ -197,6 +206,15 @@ final class LocalDispatcher {
                         Instant.now()));
                 log.warn("Handler {} dead-lettered a message from {} ({}, after {} attempt(s)): {}", queue.handlerName(),
                         delivery.routingKey(), dead.reason().wireValue(), dead.attempts(), dead.failure().toString());
+                if (queue.endpoint().subscription().publishesFailures() && dead.message() != null && !stopped) {
+                    Message<?> failed = dead.message();
+                    MessageFailed event = MessageFailed.of(failed, queue.handlerName(), queue.name(), dead.reason(),
+                            dead.attempts(), dead.failure());
+                    // not under this bus's lock: a publish takes the locks of the buses it reaches
+                    retries.execute(() -> queue.bus().publishFailure(event));
+                }
+            } else if (outcome instanceof Outcome.Requeue requeue && requeue.cause() == Outcome.Requeue.Cause.KILL_SWITCH) {
+                suspendLocked(delivery, requeue);
             } else if (outcome instanceof Outcome.Requeue requeue) {
                 log.warn("Handler {} was interrupted by stop() on attempt {} of a message from {}: the in-memory bus keeps "
                         + "nothing after stop, so it is dropped (not retried, not dead-lettered)", queue.handlerName(),
@@ -206,6 +224,24 @@ final class LocalDispatcher {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The kill switch tripped: the delivery waits in its queue, as it was, and the handler is suspended for the cool-down. */
+    private void suspendLocked(LocalDelivery delivery, Outcome.Requeue requeue) {
+        LocalQueue queue = delivery.queue();
+        queue.hold(delivery);
+        if (stopped) {
+            return;
+        }
+        String why = pipeline.circuit(queue.handlerName()).map(dev.eventbus.core.pipeline.HandlerCircuit::describe)
+                .orElse("kill switch tripped");
+        Runnable resume = suspend.apply(queue.handlerName(), why);
+        if (resume != null) {
+            Duration coolDown = queue.endpoint().subscription().killSwitch().orElseThrow().coolDown();
+            retries.schedule(resume, coolDown.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        log.debug("Handler {}: a message goes back to its queue while the kill switch is tripped: {}", queue.handlerName(),
+                requeue.failure().toString());
     }
 
     private void retryLocked(LocalDelivery next, Outcome.Retry retry) {

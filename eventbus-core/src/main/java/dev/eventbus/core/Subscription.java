@@ -35,6 +35,9 @@ public final class Subscription {
     private final RetryPolicy retryPolicy;
     private final Source source;
     private final @Nullable String liveInstance;
+    private final FailureClassification classification;
+    private final @Nullable KillSwitch killSwitch;
+    private final boolean publishesFailures;
 
     /**
      * The service whose messages a subscription receives, when it is not the subscriber's own.
@@ -63,12 +66,14 @@ public final class Subscription {
 
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
                          DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source) {
-        this(handlerName, types, store, allMessages, handler, retryPolicy, source, null);
+        this(handlerName, types, store, allMessages, handler, retryPolicy, source, null, FailureClassification.retryingAll(),
+                null, false);
     }
 
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
                          DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source,
-                         @Nullable String liveInstance) {
+                         @Nullable String liveInstance, FailureClassification classification,
+                         @Nullable KillSwitch killSwitch, boolean publishesFailures) {
         this.liveInstance = liveInstance;
         if (liveInstance != null && (store || retryPolicy != null)) {
             throw new ConfigurationException("live handler '" + handlerName + "' " + (store
@@ -77,6 +82,9 @@ public final class Subscription {
                     : "has no retry or dead-letter queue, so it takes no retry policy (a failed message is dropped, logged); "
                     + "subscribe it without live() to retry"));
         }
+        this.classification = Objects.requireNonNull(classification, "classification");
+        this.killSwitch = killSwitch;
+        this.publishesFailures = publishesFailures;
         this.handlerName = Names.requireHandlerName(handlerName);
         this.types = List.copyOf(types);
         this.store = store;
@@ -163,7 +171,7 @@ public final class Subscription {
     /** A copy with its own retry policy instead of the bus's default. */
     public Subscription withRetry(RetryPolicy policy) {
         return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source,
-                liveInstance);
+                liveInstance, classification, killSwitch, publishesFailures);
     }
 
     /**
@@ -194,7 +202,8 @@ public final class Subscription {
             throw new ConfigurationException("live instance '" + instance + "' of handler '" + handlerName + "' must be "
                     + "lower-case letters, digits and _ (it is part of a queue name), e.g. the host name in lower case");
         }
-        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, instance);
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, instance, classification,
+                killSwitch, publishesFailures);
     }
 
     /** Whether this is a {@link #live()} subscription: queues of this instance only, while it runs. */
@@ -205,6 +214,45 @@ public final class Subscription {
     /** The instance name of a {@link #live()} subscription, part of its queues' names; empty for others. */
     public Optional<String> liveInstance() {
         return Optional.ofNullable(liveInstance);
+    }
+
+    /**
+     * A copy that retries only the failures this classification retries (and the bus's retries too); the others are
+     * dead-lettered at once as {@link DeadLetterReason#NON_RETRYABLE}. See {@link FailureClassification}.
+     */
+    public Subscription withFailureClassification(FailureClassification rules) {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance,
+                Objects.requireNonNull(rules, "rules"), killSwitch, publishesFailures);
+    }
+
+    /** A copy whose consumption stops for a cool-down when too many of its attempts fail; see {@link KillSwitch}. */
+    public Subscription withKillSwitch(KillSwitch killSwitch) {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
+                Objects.requireNonNull(killSwitch, "killSwitch"), publishesFailures);
+    }
+
+    /**
+     * A copy that publishes a {@link MessageFailed} event each time it dead-letters a message, so that another service
+     * can react (as MassTransit's {@code Fault<T>}). The event is published on this service's exchange like any event.
+     */
+    public Subscription publishingFailures() {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
+                killSwitch, true);
+    }
+
+    /** Which failures this handler retries (besides the bus's rules); {@link FailureClassification#retryingAll()} by default. */
+    public FailureClassification failureClassification() {
+        return classification;
+    }
+
+    /** This handler's kill switch, if it has one. */
+    public Optional<KillSwitch> killSwitch() {
+        return Optional.ofNullable(killSwitch);
+    }
+
+    /** Whether a {@link MessageFailed} event is published for each message this handler dead-letters. */
+    public boolean publishesFailures() {
+        return publishesFailures;
     }
 
     /**
@@ -226,7 +274,7 @@ public final class Subscription {
     /** A copy that receives what a service of another organization publishes; see {@link #from(String)}. */
     public Subscription from(String organization, String service) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service),
-                liveInstance);
+                liveInstance, classification, killSwitch, publishesFailures);
     }
 
     /** The service whose messages this subscription receives, if not the subscriber's own. */

@@ -33,6 +33,17 @@ public final class Headers {
 
     /** Retries done so far (1 on the first retried copy). eventbus's own counter. */
     public static final String RETRY_COUNT = "eventbus-retry-count";
+    /**
+     * How many of the retries waited a broker delay (the others were immediate, in-process ones): picks the next step of
+     * a ladder or backoff. Absent on copies a petisco consumer or an older eventbus retried, where it equals the retry
+     * count.
+     */
+    public static final String DELAYED_RETRIES = "eventbus-delayed-retries";
+    /**
+     * The delay in milliseconds (decimal digits) a retried copy waits: the headers exchange {@code delay.<org>.<service>}
+     * routes it by this header to the delay queue of that delay.
+     */
+    public static final String DELAY = "eventbus-delay";
     /** petisco's retry counter: read as any integer type, written beside ours so mixed fleets agree. */
     public static final String PETISCO_REDELIVERY_COUNT = "redelivery_count";
     /** petisco's header naming the handler queue a retried message belongs to. */
@@ -82,6 +93,16 @@ public final class Headers {
         }
         return Math.max(count(headers.get(RETRY_COUNT), RETRY_COUNT), count(headers.get(PETISCO_REDELIVERY_COUNT),
                 PETISCO_REDELIVERY_COUNT));
+    }
+
+    /**
+     * Delayed retries done so far ({@link #DELAYED_RETRIES}), or {@link #retryCount} where the header is absent; never
+     * more than {@link #retryCount} (a copy whose retry counter was reset starts its ladder again).
+     */
+    public static int delayedRetries(Map<String, Object> headers) {
+        Object value = headers == null ? null : headers.get(DELAYED_RETRIES);
+        int retries = retryCount(headers);
+        return value == null ? retries : Math.min(retries, count(value, DELAYED_RETRIES));
     }
 
     /** Foreign header values nested deeper than this are not republished (see {@link #withoutDeathHeaders}). */

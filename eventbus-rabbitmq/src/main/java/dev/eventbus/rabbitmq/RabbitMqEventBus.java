@@ -99,7 +99,8 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
                     EventBusObserver.ConnectionEvent.RECOVERED, recovery.lostBecause()));
         }
         this.publishing = new PublishPipeline(convention, codec, builder.validator, observer);
-        this.delivering = stopping -> new DeliveryPipeline(codec, builder.validator, stopping, observer);
+        this.delivering = stopping -> new DeliveryPipeline(codec, builder.validator, stopping, observer,
+                builder.failureClassification);
         this.topologyOptions = new Topology.Options(builder.queueType, builder.deliveryLimit,
                 builder.handlerQueueTtl == null ? null : (int) builder.handlerQueueTtl.toMillis(), builder.retryPolicy,
                 builder.declareStore, (int) builder.storeRetryDelay.toMillis(),
@@ -299,6 +300,21 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         return connection;
     }
 
+    /** Publishes the failure event of a dead-lettered message without waiting; logs if it is not confirmed. */
+    private void publishFailure(dev.eventbus.core.MessageFailed event) {
+        try {
+            publishAsync(Message.of(event)).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    org.slf4j.LoggerFactory.getLogger(RabbitMqEventBus.class).warn("the failure event of message {} of handler "
+                            + "{} was not published: {}", event.messageId(), event.handler(), failure.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(RabbitMqEventBus.class).warn("the failure event of message {} of handler {} was "
+                    + "not published: {}", event.messageId(), event.handler(), e.toString());
+        }
+    }
+
     private Outgoing prepare(Message<?> message) {
         if (stopped) {
             throw new EventBusStoppedException(message.describe() + " was not published: the bus is stopped; build a new bus");
@@ -366,7 +382,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             Connection consuming = observed(connector.open("consumer"), connectionName() + "-consumer");
             consumerConnection = consuming;
             consumers.start(consuming, (stopping, parking) -> new DeliverySettler(delivering.apply(stopping), confirming,
-                    parking));
+                    parking, this::publishFailure));
             started = true;
         }
     }

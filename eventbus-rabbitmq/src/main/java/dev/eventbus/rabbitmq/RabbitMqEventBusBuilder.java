@@ -36,6 +36,7 @@ public final class RabbitMqEventBusBuilder {
     @Nullable Boolean shuffleAddresses;
     final List<java.util.function.Consumer<ConnectionRecovery>> recoveryCallbacks = new ArrayList<>();
     RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    dev.eventbus.core.FailureClassification failureClassification = dev.eventbus.core.FailureClassification.retryingAll();
     int prefetch = 50;
     int consumerThreads = 4;
     QueueType queueType = QueueType.CLASSIC;
@@ -133,6 +134,16 @@ public final class RabbitMqEventBusBuilder {
     /** The retry policy of handlers without their own. Default: {@link RetryPolicy#DEFAULT} (5 retries, 5 s apart). */
     public RabbitMqEventBusBuilder retryPolicy(RetryPolicy policy) {
         this.retryPolicy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * Which handler failures are retried, for every handler (each subscription may narrow it further with
+     * {@link dev.eventbus.core.Subscription#withFailureClassification}); the others are dead-lettered at once. Default:
+     * every failure but {@link dev.eventbus.core.NonRetryableException}.
+     */
+    public RabbitMqEventBusBuilder failureClassification(dev.eventbus.core.FailureClassification rules) {
+        this.failureClassification = Objects.requireNonNull(rules, "rules");
         return this;
     }
 

@@ -46,13 +46,28 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
         bindings = List.copyOf(bindings);
     }
 
+    /** Exchange type of every exchange but the delay exchange. */
+    public static final String TOPIC = "topic";
+    /** Exchange type of the delay exchange, which routes by the {@link Headers#DELAY} header. */
+    public static final String HEADERS = "headers";
+
     /**
-     * A durable topic exchange.
+     * A durable exchange.
      *
      * @param name   the exchange name
      * @param shared whether other services use it too (never deleted by {@link RabbitMqConfigurer#clear(Topology)})
+     * @param type   {@link #TOPIC}, or {@link #HEADERS} for the delay exchange
      */
-    public record Exchange(String name, boolean shared) {
+    public record Exchange(String name, boolean shared, String type) {
+        public Exchange {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+        }
+
+        /** A durable topic exchange. */
+        public Exchange(String name, boolean shared) {
+            this(name, shared, TOPIC);
+        }
     }
 
     /**
@@ -74,8 +89,34 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
      * @param exchange   the source exchange
      * @param queue      the destination queue
      * @param routingKey the binding key
+     * @param arguments  binding arguments (the delay exchange's header match); empty for topic bindings
      */
-    public record Binding(String exchange, String queue, String routingKey) {
+    public record Binding(String exchange, String queue, String routingKey, Map<String, Object> arguments) {
+        public Binding {
+            arguments = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
+        }
+
+        /** A topic binding. */
+        public Binding(String exchange, String queue, String routingKey) {
+            this(exchange, queue, routingKey, Map.of());
+        }
+    }
+
+    /**
+     * The service's delay exchange, {@code delay.<org>.<service>}: a headers exchange routing retried copies by their
+     * {@link Headers#DELAY} header to the delay queue of that delay.
+     */
+    public static String delayExchange(Convention convention) {
+        return "delay." + convention.mainExchange();
+    }
+
+    /**
+     * The service's delay queue of one delay, {@code delay.<org>.<service>.<millis>}: {@code x-message-ttl} of the delay,
+     * dead-lettering to the main exchange with each message's own routing key ({@code retry.<handler queue>}), so one
+     * queue serves every handler of the service that waits that long.
+     */
+    public static String delayQueue(Convention convention, int delayMillis) {
+        return delayExchange(convention) + "." + delayMillis;
     }
 
     /**
@@ -154,7 +195,7 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
                     }
                 }
                 if (!subscription.isLive()) { // a live queue is its consumer connection's: the consumer declares it
-                    planHandlerQueue(convention, options, retryPolicy, endpoint.queue(), queues, bindings);
+                    planHandlerQueue(convention, options, retryPolicy, endpoint.queue(), exchanges, queues, bindings);
                 }
             }
         }
@@ -164,9 +205,14 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
         return new Topology(new ArrayList<>(exchanges), queues, new ArrayList<>(bindings));
     }
 
-    /** A handler queue with its retry and dead-letter queues, and every binding but the one from the publisher. */
+    /**
+     * A handler queue with its retry and dead-letter queues, and every binding but the one from the publisher. A policy
+     * that is not {@link RetryPolicy#usesRetryQueue() fixed} gets no retry queue of its own but the service's delay
+     * queues of its delays; a retry queue left from a fixed policy is neither declared nor deleted, and drains back
+     * into the handler queue through the binding {@code retry.<queue>}, which every policy keeps.
+     */
     private static void planHandlerQueue(Convention convention, Options options, RetryPolicy retryPolicy, String queue,
-                                         List<Queue> queues, Set<Binding> bindings) {
+                                         Set<Exchange> exchanges, List<Queue> queues, Set<Binding> bindings) {
         String retryQueue = convention.retryQueue(queue);
         String deadLetterQueue = convention.deadLetterQueue(queue);
         String retryKey = convention.retryRoutingKey(queue);
@@ -179,16 +225,51 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
         }
         queues.add(new Queue(queue, handlerArgs, false));
 
-        Map<String, Object> retryArgs = typeArgs(options, false);
-        deadLetterTo(retryArgs, options, convention.mainExchange(), retryKey);
-        retryArgs.put(MESSAGE_TTL, retryPolicy.delayMillis());
-        queues.add(new Queue(retryQueue, retryArgs, false));
+        if (retryPolicy.usesRetryQueue()) {
+            Map<String, Object> retryArgs = typeArgs(options, false);
+            deadLetterTo(retryArgs, options, convention.mainExchange(), retryKey);
+            retryArgs.put(MESSAGE_TTL, retryPolicy.delayMillis());
+            queues.add(new Queue(retryQueue, retryArgs, false));
+        }
 
         queues.add(new Queue(deadLetterQueue, typeArgs(options, false), false));
 
         bindings.add(new Binding(convention.mainExchange(), queue, retryKey));
-        bindings.add(new Binding(convention.retryExchange(), retryQueue, retryKey));
+        if (retryPolicy.usesRetryQueue()) {
+            bindings.add(new Binding(convention.retryExchange(), retryQueue, retryKey));
+        } else {
+            planDelayQueues(convention, options, retryPolicy, exchanges, queues, bindings);
+        }
         bindings.add(new Binding(convention.deadLetterExchange(), deadLetterQueue, deadLetterKey));
+    }
+
+    /**
+     * The delay exchange and the delay queues of a ladder or backoff, each declared once however many handlers share
+     * it: {@code x-message-ttl} of its delay, dead-lettering to the main exchange with no {@code x-dead-letter-routing-key},
+     * so a copy returns with the key it was sent with, {@code retry.<handler queue>}, to its handler queue only.
+     */
+    private static void planDelayQueues(Convention convention, Options options, RetryPolicy retryPolicy,
+                                        Set<Exchange> exchanges, List<Queue> queues, Set<Binding> bindings) {
+        String exchange = delayExchange(convention);
+        exchanges.add(new Exchange(exchange, false, HEADERS));
+        for (int delay : retryPolicy.brokerDelays()) {
+            String name = delayQueue(convention, delay);
+            if (queues.stream().anyMatch(q -> q.name().equals(name))) {
+                continue;
+            }
+            Map<String, Object> args = typeArgs(options, false);
+            args.put(DEAD_LETTER_EXCHANGE, convention.mainExchange());
+            if (options.queueType() == QueueType.QUORUM) {
+                args.put(DEAD_LETTER_STRATEGY, "at-least-once");
+                args.put(OVERFLOW, "reject-publish");
+            }
+            args.put(MESSAGE_TTL, delay);
+            queues.add(new Queue(name, args, false));
+            Map<String, Object> match = new LinkedHashMap<>();
+            match.put("x-match", "all");
+            match.put(Headers.DELAY, String.valueOf(delay));
+            bindings.add(new Binding(exchange, name, "", match));
+        }
     }
 
     private static void planStore(Convention convention, Options options, Set<Exchange> exchanges, List<Queue> queues,

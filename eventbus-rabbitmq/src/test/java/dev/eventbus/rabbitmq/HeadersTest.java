@@ -177,4 +177,13 @@ class HeadersTest {
         headers.put(Headers.RETRY_COUNT, 2);
         assertEquals(Map.of("trace_id", "t-1", Headers.RETRY_COUNT, 2), Headers.withoutDeathHeaders(headers));
     }
+
+    @Test
+    void delayedRetriesAreOurHeaderOrTheRetryCountAndNeverMoreThanIt() {
+        assertEquals(0, Headers.delayedRetries(null));
+        assertEquals(3, Headers.delayedRetries(Map.of(Headers.RETRY_COUNT, 3)), "a copy without the header: every retry waited");
+        assertEquals(1, Headers.delayedRetries(Map.of(Headers.RETRY_COUNT, 3, Headers.DELAYED_RETRIES, 1)),
+                "two of the three retries were immediate");
+        assertEquals(2, Headers.delayedRetries(Map.of("redelivery_count", 2, Headers.DELAYED_RETRIES, 7)), "capped");
+    }
 }

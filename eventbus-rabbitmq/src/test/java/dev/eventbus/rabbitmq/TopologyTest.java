@@ -49,6 +49,42 @@ class TopologyTest {
     }
 
     @Test
+    void aLadderGetsTheServicesSharedDelayQueuesInsteadOfARetryQueueAndKeepsTheRetryBinding() {
+        Subscription laddered = sendMail().withRetry(RetryPolicy.ladder(Duration.ofSeconds(10), Duration.ofMinutes(1)));
+        Subscription other = Subscription.of(UserCreated.class, "audit_handler", m -> { })
+                .withRetry(RetryPolicy.ladder(3, Duration.ofSeconds(10)));
+        Topology topology = plan(CLASSIC, laddered, other);
+
+        assertTrue(topology.exchanges().contains(new Topology.Exchange("delay.alice.petisco", false, Topology.HEADERS)),
+                topology.exchanges().toString());
+        assertTrue(topology.queue("retry." + QUEUE).isEmpty(), "no retry queue of its own: " + topology.queues());
+        assertEquals(Map.of("x-message-ttl", 10000, "x-dead-letter-exchange", "alice.petisco"),
+                topology.queue("delay.alice.petisco.10000").orElseThrow().arguments(),
+                "no x-dead-letter-routing-key: a copy returns with its own key, retry.<queue>");
+        assertEquals(Map.of("x-message-ttl", 60000, "x-dead-letter-exchange", "alice.petisco"),
+                topology.queue("delay.alice.petisco.60000").orElseThrow().arguments());
+        assertEquals(1, topology.queues().stream().filter(q -> q.name().equals("delay.alice.petisco.10000")).count(),
+                "one delay queue per delay, shared by the handlers");
+        assertTrue(topology.bindings().contains(new Topology.Binding("delay.alice.petisco", "delay.alice.petisco.10000", "",
+                Map.of("x-match", "all", Headers.DELAY, "10000"))), topology.bindings().toString());
+        assertTrue(topology.bindings().contains(new Topology.Binding("alice.petisco", QUEUE, "retry." + QUEUE)),
+                "the route back from the delay queues (and from a retry queue left by a fixed policy)");
+        assertTrue(topology.bindings().stream().noneMatch(b -> b.exchange().equals("retry.alice.petisco")
+                && b.queue().equals("retry." + QUEUE)), topology.bindings().toString());
+    }
+
+    @Test
+    void quorumDelayQueuesDeadLetterAtLeastOnce() {
+        Topology.Options quorum = new Topology.Options(QueueType.QUORUM, 10, null, RetryPolicy.DEFAULT, false);
+        Topology topology = plan(quorum, sendMail().withRetry(RetryPolicy.ladder(Duration.ofMillis(500))));
+        assertEquals(Map.of("x-queue-type", "quorum", "x-message-ttl", 500, "x-dead-letter-exchange", "alice.petisco",
+                "x-dead-letter-strategy", "at-least-once", "x-overflow", "reject-publish"),
+                topology.queue("delay.alice.petisco.500").orElseThrow().arguments());
+        assertEquals(10, topology.queue(QUEUE).orElseThrow().arguments().get("x-delivery-limit"),
+                "handler queues keep their explicit delivery limit");
+    }
+
+    @Test
     void aSubscriptionFromAnotherServiceIsBoundToThatServicesExchangeAndKeepsItsOwnRetryRoute() {
         Topology topology = plan(CLASSIC, sendMail().from("accounts"));
         assertTrue(topology.exchanges().contains(new Topology.Exchange("alice.accounts", true)), topology.exchanges().toString());

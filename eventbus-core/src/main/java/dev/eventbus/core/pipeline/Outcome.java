@@ -57,15 +57,35 @@ public sealed interface Outcome {
     }
 
     /**
-     * The handler was interrupted because the bus is stopping: the message goes back to its queue as it was (no retry
-     * counted, not dead-lettered), for the next consumer.
+     * The message goes back to its queue as it was (no retry counted, not dead-lettered), for the next consumer: the
+     * handler was interrupted because the bus is stopping, or its {@link dev.eventbus.core.KillSwitch} is tripped.
      *
-     * @param attempt the attempt that was interrupted
-     * @param failure what the handler threw when interrupted
+     * @param attempt the attempt that was interrupted or failed
+     * @param failure what the handler threw
+     * @param cause   why it goes back
      */
-    record Requeue(int attempt, Throwable failure, @Nullable Message<?> message) implements Outcome {
+    record Requeue(int attempt, Throwable failure, @Nullable Message<?> message, Cause cause) implements Outcome {
         public Requeue {
             Objects.requireNonNull(failure, "failure");
+            Objects.requireNonNull(cause, "cause");
+        }
+
+        /** A handler interrupted by stop. */
+        public Requeue(int attempt, Throwable failure, @Nullable Message<?> message) {
+            this(attempt, failure, message, Cause.STOPPING);
+        }
+
+        /** Why a message goes back to its queue. */
+        public enum Cause {
+            /** The bus is stopping and interrupted the handler. */
+            STOPPING,
+            /**
+             * The handler's kill switch is tripped (by this failure or before): the bus stops consuming its queues for the
+             * cool-down, and sets the message aside without counting the attempt (RabbitMQ sends it once more through its
+             * retry route with its counters unchanged, rather than requeue it, which quorum queues count towards their
+             * delivery limit).
+             */
+            KILL_SWITCH
         }
     }
 }

@@ -13,6 +13,9 @@ import dev.eventbus.core.Delivery;
 import dev.eventbus.core.EventBus;
 import dev.eventbus.core.EventBusAdmin;
 import dev.eventbus.core.EventBusException;
+import dev.eventbus.core.FailureClassification;
+import dev.eventbus.core.KillSwitch;
+import dev.eventbus.core.MessageFailed;
 import dev.eventbus.core.HandlerStatus;
 import dev.eventbus.core.InvalidMessageException;
 import dev.eventbus.core.Message;
@@ -247,6 +250,172 @@ public abstract class EventBusContract {
         assertEquals(DeadLetterReason.NON_RETRYABLE, letter.reason());
         assertEquals(1, letter.attempts());
         assertEquals(1, calls.get());
+    }
+
+    // ---------------------------------------------------------------- retries v2: schedules, classification, kill switch
+
+    @Test
+    void aLadderRetriesAfterEachStepInOrder() {
+        List<Long> times = list();
+        List<Integer> attempts = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.handling(TaskCreated.class, "laddered",
+                (message, delivery) -> {
+                    times.add(System.nanoTime());
+                    attempts.add(delivery.attempt());
+                    if (delivery.attempt() < 4) {
+                        throw new IllegalStateException("failing attempt " + delivery.attempt());
+                    }
+                }).withRetry(RetryPolicy.ladder(Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMillis(600)))));
+        bus.publish(new TaskCreated("t-1", 1));
+
+        Await.received("laddered", 4, attempts, TIMEOUT);
+        assertEquals(List.of(1, 2, 3, 4), attempts);
+        long[] steps = {100, 300, 600};
+        for (int i = 0; i < steps.length; i++) {
+            long gap = TimeUnit.NANOSECONDS.toMillis(times.get(i + 1) - times.get(i));
+            assertTrue(gap >= steps[i] * 9 / 10, "retry " + (i + 1) + " came " + gap + " ms after the attempt before; the step is "
+                    + steps[i] + " ms");
+        }
+        assertQuiet("no fifth attempt", () -> attempts.size() > 4);
+        assertEquals(0, bus.admin().deadLetters().count(queue("tasks", TaskCreated.class, "laddered")));
+    }
+
+    @Test
+    void exponentialBackoffWithJitterDeadLettersAfterMaxRetriesWithEveryAttemptCounted() {
+        List<Long> times = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "backing_off", m -> {
+            times.add(System.nanoTime());
+            throw new IllegalStateException("dependency down");
+        }).withRetry(RetryPolicy.exponential(3, Duration.ofMillis(100), 2.0, Duration.ofMillis(400)).withJitter(0.2))));
+        bus.publish(new TaskCreated("t-1", 1));
+
+        DeadLetter letter = awaitDeadLetter(bus.admin(), queue("tasks", TaskCreated.class, "backing_off"));
+        assertEquals(DeadLetterReason.MAX_RETRIES_EXCEEDED, letter.reason());
+        assertEquals(4, letter.attempts());
+        assertEquals(4, times.size());
+        long[] nominal = {100, 200, 400};
+        for (int i = 0; i < nominal.length; i++) {
+            long gap = TimeUnit.NANOSECONDS.toMillis(times.get(i + 1) - times.get(i));
+            assertTrue(gap >= nominal[i] * 8 / 10 * 9 / 10, "retry " + (i + 1) + " came " + gap + " ms after the attempt before; "
+                    + "the backoff is " + nominal[i] + " ms, jittered by 20 %");
+        }
+    }
+
+    @Test
+    void immediateRetriesRunBeforeTheDelayedRetryAndCountAsAttempts() {
+        List<Long> times = list();
+        List<Integer> attempts = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.handling(TaskCreated.class, "impatient",
+                (message, delivery) -> {
+                    times.add(System.nanoTime());
+                    attempts.add(delivery.attempt());
+                    throw new IllegalStateException("failing attempt " + delivery.attempt());
+                }).withRetry(RetryPolicy.ladder(5, Duration.ofMillis(800))
+                        .withImmediateRetries(2, Duration.ofMillis(10), Duration.ofSeconds(1)))));
+        bus.publish(new TaskCreated("t-1", 1));
+
+        DeadLetter letter = awaitDeadLetter(bus.admin(), queue("tasks", TaskCreated.class, "impatient"));
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), attempts, "1 + 2 immediate, then a delayed retry + 2 immediate");
+        assertEquals(6, letter.attempts());
+        long delayed = TimeUnit.NANOSECONDS.toMillis(times.get(3) - times.get(2));
+        assertTrue(delayed >= 720, "the delayed retry came " + delayed + " ms after the last immediate one; the delay is 800 ms");
+        long immediate = TimeUnit.NANOSECONDS.toMillis(times.get(1) - times.get(0));
+        assertTrue(immediate < 720, "the immediate retry came " + immediate + " ms after the first attempt: not delayed");
+    }
+
+    @Test
+    void failureClassificationDeadLettersWhatItDoesNotRetryAtOnceAndRetriesTheRest() {
+        List<String> calls = list();
+        FailureClassification rules = FailureClassification.retryingAll().retryOn(IllegalStateException.class)
+                .ignore(IllegalArgumentException.class);
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.handling(TaskCreated.class, "classified",
+                (message, delivery) -> {
+                    String id = message.payload().taskId();
+                    calls.add(id + "#" + delivery.attempt());
+                    switch (id) {
+                        case "ignored" -> throw new IllegalArgumentException("bad argument");
+                        case "not-retried" -> throw new UnsupportedOperationException("not in retryOn");
+                        case "retried" -> {
+                            if (delivery.attempt() == 1) {
+                                throw new IllegalStateException("transient");
+                            }
+                        }
+                        default -> throw new AssertionError(id);
+                    }
+                }).withFailureClassification(rules)));
+        String queue = queue("tasks", TaskCreated.class, "classified");
+        bus.publish(new TaskCreated("ignored", 1));
+        bus.publish(new TaskCreated("not-retried", 2));
+        bus.publish(new TaskCreated("retried", 3));
+
+        Await.until("two dead letters and a retried message handled", TIMEOUT,
+                () -> bus.admin().deadLetters().count(queue) == 2 && calls.contains("retried#2"), calls::toString);
+        List<DeadLetter> letters = bus.admin().deadLetters().peek(queue, 10);
+        for (DeadLetter letter : letters) {
+            assertEquals(DeadLetterReason.NON_RETRYABLE, letter.reason(), letter.toString());
+            assertEquals(1, letter.attempts(), letter.toString());
+        }
+        assertEquals(java.util.Set.of(IllegalArgumentException.class.getName(), UnsupportedOperationException.class.getName()),
+                java.util.Set.copyOf(letters.stream().map(DeadLetter::exceptionClass).toList()));
+        assertQuiet("no second attempt of the dead-lettered ones", () -> calls.contains("ignored#2") || calls.contains("not-retried#2"));
+    }
+
+    @Test
+    void killSwitchSuspendsTheHandlerAndResumesWithoutDeadLetteringAnything() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        List<String> handled = list();
+        AtomicInteger failures = new AtomicInteger();
+        String handler = "guarded";
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, handler, m -> {
+            if (down.get()) {
+                failures.incrementAndGet();
+                throw new IllegalStateException("database down");
+            }
+            handled.add(m.payload().taskId());
+        }).withRetry(RetryPolicy.ladder(2, Duration.ofMillis(100)))
+                .withKillSwitch(new KillSwitch(0.5, 4, 4, Duration.ofMillis(500)))));
+        for (int i = 0; i < 6; i++) {
+            bus.publish(new TaskCreated("t-" + i, i));
+        }
+        HandlerStatus suspended = Await.untilValue("the handler suspended by its kill switch", TIMEOUT,
+                () -> bus.health().handlers().stream().filter(s -> s.handler().equals(handler)).findFirst().orElseThrow(),
+                status -> status.state() == HandlerStatus.State.SUSPENDED);
+        assertFalse(suspended.healthy());
+        assertTrue(String.valueOf(suspended.detail()).contains("kill switch tripped"), suspended.detail());
+        assertFalse(bus.health().healthy());
+
+        down.set(false);
+        Await.until("every message handled once the dependency is back", TIMEOUT, () -> handled.size() == 6,
+                () -> handled + " after " + failures.get() + " failures");
+        assertEquals(0, bus.admin().deadLetters().count(queue("tasks", TaskCreated.class, handler)),
+                "nothing dead-lettered for the outage, though the policy allows 2 retries and " + failures.get() + " attempts failed");
+        Await.until("consuming again", TIMEOUT, () -> bus.health().handlers().stream()
+                .allMatch(s -> s.state() == HandlerStatus.State.CONSUMING), () -> bus.health().handlers().toString());
+    }
+
+    @Test
+    void aHandlerThatAsksForItPublishesAFailureEventForEachDeadLetter() {
+        List<Message<MessageFailed>> events = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks",
+                Subscription.of(TaskCreated.class, "fragile", m -> {
+                    throw new NonRetryableException("task " + m.payload().taskId() + " cannot be done");
+                }).publishingFailures(),
+                Subscription.of(MessageFailed.class, "failure_watcher", events::add)));
+        Message<TaskCreated> sent = Message.of(new TaskCreated("t-9", 9));
+        bus.publish(sent);
+
+        Await.received("failure_watcher", 1, events, TIMEOUT);
+        MessageFailed event = events.get(0).payload();
+        assertEquals(sent.id(), event.messageId());
+        assertEquals("task.created", event.name());
+        assertEquals(1, event.version());
+        assertEquals("fragile", event.handler());
+        assertEquals(queue("tasks", TaskCreated.class, "fragile"), event.queue());
+        assertEquals(DeadLetterReason.NON_RETRYABLE.wireValue(), event.reason());
+        assertEquals(1, event.attempts());
+        assertEquals(NonRetryableException.class.getName(), event.exceptionClass());
+        assertEquals("task t-9 cannot be done", event.exceptionMessage());
+        assertEquals("message.failed", events.get(0).name());
     }
 
     @Test

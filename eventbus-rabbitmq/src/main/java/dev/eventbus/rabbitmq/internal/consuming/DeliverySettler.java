@@ -8,6 +8,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import dev.eventbus.core.DeadLetter;
 import dev.eventbus.core.InvalidMessageException;
+import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.pipeline.DeliveryPipeline;
 import dev.eventbus.rabbitmq.FrameLimits;
 import dev.eventbus.core.pipeline.IncomingDelivery;
@@ -43,14 +44,30 @@ public final class DeliverySettler {
     private final DeliveryPipeline pipeline;
     private final ConfirmingPublisher publisher;
     private final Executor parking;
+    private final java.util.function.Consumer<dev.eventbus.core.MessageFailed> failures;
 
     /**
      * @param parking runs the settlements parked during a broker alarm (one thread is enough: they wait for the alarm)
      */
     public DeliverySettler(DeliveryPipeline pipeline, ConfirmingPublisher publisher, Executor parking) {
+        this(pipeline, publisher, parking, event -> { });
+    }
+
+    /**
+     * @param parking  runs the settlements parked during a broker alarm (one thread is enough: they wait for the alarm)
+     * @param failures publishes the failure event of a message dead-lettered by a handler that asks for it
+     */
+    public DeliverySettler(DeliveryPipeline pipeline, ConfirmingPublisher publisher, Executor parking,
+                           java.util.function.Consumer<dev.eventbus.core.MessageFailed> failures) {
         this.pipeline = pipeline;
         this.publisher = publisher;
         this.parking = parking;
+        this.failures = failures;
+    }
+
+    /** The kill-switch circuit of a handler, once it has one (see {@link DeliveryPipeline#circuit}). */
+    public java.util.Optional<dev.eventbus.core.pipeline.HandlerCircuit> circuit(String handlerName) {
+        return pipeline.circuit(handlerName);
     }
 
     public void process(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties, byte[] body) {
@@ -61,7 +78,7 @@ public final class DeliverySettler {
         }
         Map<String, Object> headers = properties.getHeaders();
         IncomingDelivery incoming = new IncomingDelivery(body, Headers.originalRoutingKey(headers, delivery.getRoutingKey()),
-                Headers.retryCount(headers), delivery.isRedeliver());
+                Headers.retryCount(headers), delivery.isRedeliver(), Headers.delayedRetries(headers));
         Outcome outcome = pipeline.process(consumer.endpoint(), consumer.retryPolicy(), incoming);
         settle(new Settlement(consumer, channel, delivery, properties, body, outcome));
     }
@@ -83,6 +100,12 @@ public final class DeliverySettler {
         QueueConsumer consumer = settlement.consumer();
         if (outcome instanceof Outcome.Handled) {
             ack(settlement.channel(), settlement.tag());
+            if (consumer.isHalfOpen()) {
+                consumer.consumeAtFullPrefetch(); // the kill switch closed on this success
+            }
+        } else if (outcome instanceof Outcome.Requeue requeue && requeue.cause() == Outcome.Requeue.Cause.KILL_SWITCH) {
+            consumer.killSwitchTripped();
+            setAside(settlement);
         } else if (outcome instanceof Outcome.Requeue requeue) {
             log.warn("handler {} was interrupted by stop() on attempt {} of a message from {}: it goes back to the queue as it "
                     + "was (not retried, not dead-lettered): {}", settlement.handler(), requeue.attempt(), consumer.queue(),
@@ -96,13 +119,16 @@ public final class DeliverySettler {
         } else if (parkedWhileBlocked(settlement)) {
             return;
         } else if (outcome instanceof Outcome.Retry retry) {
+            boolean retryQueue = consumer.retryPolicy().usesRetryQueue();
+            long delay = retryQueue ? consumer.retryPolicy().delayMillis() : retry.delay().toMillis();
             log.warn("handler {} failed on attempt {} of {} for a message on {}; retrying in {} ms: {}", settlement.handler(),
-                    retry.attempt(), consumer.retryPolicy().maxRetries() + 1, consumer.queue(),
-                    consumer.retryPolicy().delayMillis(), retry.failure().toString());
+                    retry.attempt(), consumer.retryPolicy().maxRetries() + 1, consumer.queue(), delay,
+                    retry.failure().toString());
             try {
-                publisher.publish(consumer.routes().retryExchange(), consumer.routes().retryRoutingKey(), true,
-                        retried(settlement, retry.attempt()), settlement.body(),
-                        "retry " + retry.attempt() + " of a message from " + consumer.queue());
+                // a fixed policy waits in petisco's retry queue; ladders and backoff in the service's delay queue of the delay
+                publisher.publish(retryQueue ? consumer.routes().retryExchange() : consumer.routes().delayExchange(),
+                        consumer.routes().retryRoutingKey(), true, retried(settlement, retry.attempt(), retryQueue ? null : delay),
+                        settlement.body(), "retry " + retry.attempt() + " of a message from " + consumer.queue());
                 ack(settlement.channel(), settlement.tag());
             } catch (RuntimeException republishFailure) {
                 log.warn("could not republish retry {} of a message of handler {} from {} ({}); it goes back to the queue for "
@@ -117,6 +143,10 @@ public final class DeliverySettler {
                 publisher.publish(consumer.routes().deadLetterExchange(), consumer.routes().deadLetterRoutingKey(), true,
                         deadLettered(settlement, dead), settlement.body(), "dead letter of a message from " + consumer.queue());
                 ack(settlement.channel(), settlement.tag());
+                if (consumer.endpoint().subscription().publishesFailures() && dead.message() != null) {
+                    failures.accept(dev.eventbus.core.MessageFailed.of(dead.message(), settlement.handler(), consumer.queue(),
+                            dead.reason(), dead.attempts(), dead.failure()));
+                }
             } catch (RuntimeException republishFailure) {
                 log.error("could not republish a dead letter of handler {} from {} ({}); rejecting it so the broker "
                         + "dead-letters it to {}", settlement.handler(), consumer.queue(), republishFailure.getMessage(),
@@ -129,6 +159,54 @@ public final class DeliverySettler {
     private static String failure(Outcome outcome) {
         return outcome instanceof Outcome.Retry retry ? retry.failure().toString()
                 : outcome instanceof Outcome.DeadLettered dead ? dead.reason().wireValue() + ": " + dead.failure() : outcome.toString();
+    }
+
+    /**
+     * A delivery that failed while its handler's kill switch trips or is tripped waits one retry delay with its counters
+     * unchanged (no attempt burned): a copy through its retry route, confirmed, then the original acked. Not put back
+     * with a requeue: a quorum queue counts every return towards its {@code x-delivery-limit}, and over a long outage
+     * the messages at the head of the queue would be dead-lettered by the broker. While the broker blocks publishing,
+     * or if the copy cannot be published, it is put back instead.
+     */
+    private void setAside(Settlement settlement) {
+        QueueConsumer consumer = settlement.consumer();
+        RetryPolicy policy = consumer.retryPolicy();
+        Map<String, Object> incoming = settlement.properties().getHeaders();
+        int retries = Headers.retryCount(incoming);
+        int delayed = Headers.delayedRetries(incoming);
+        boolean retryQueue = policy.usesRetryQueue();
+        // the middle jitter level is the nominal delay, which always has its delay queue
+        Long delay = retryQueue ? null : policy.delay(Math.min(delayed + 1, Math.max(1, policy.maxRetries())), 0.5).toMillis();
+        if (publisher.isBlocked()) {
+            requeue(settlement.channel(), settlement.tag());
+            return;
+        }
+        try {
+            publisher.publish(retryQueue ? consumer.routes().retryExchange() : consumer.routes().delayExchange(),
+                    consumer.routes().retryRoutingKey(), true, setAside(settlement, retries, delayed, delay), settlement.body(),
+                    "a message set aside by the kill switch of handler " + settlement.handler());
+            ack(settlement.channel(), settlement.tag());
+        } catch (RuntimeException republishFailure) {
+            log.warn("could not set aside a message of handler {} from {} while its kill switch is tripped ({}); it goes back "
+                    + "to the queue", settlement.handler(), consumer.queue(), republishFailure.getMessage());
+            requeue(settlement.channel(), settlement.tag());
+        }
+    }
+
+    private static AMQP.BasicProperties setAside(Settlement settlement, int retries, int delayed, Long delayMillis) {
+        Map<String, Object> headers = Headers.withoutDeathHeaders(settlement.properties().getHeaders());
+        headers.put(Headers.RETRY_COUNT, retries);
+        headers.put(Headers.DELAYED_RETRIES, delayed);
+        headers.put(Headers.PETISCO_REDELIVERY_COUNT, retries);
+        if (delayMillis == null) {
+            headers.remove(Headers.DELAY);
+        } else {
+            headers.put(Headers.DELAY, String.valueOf(delayMillis));
+        }
+        headers.put(Headers.PETISCO_QUEUE, settlement.consumer().queue());
+        headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());
+        headers.putIfAbsent(Headers.ORIGINAL_EXCHANGE, settlement.delivery().getExchange());
+        return republished(settlement, headers);
     }
 
     /**
@@ -155,9 +233,16 @@ public final class DeliverySettler {
         return true;
     }
 
-    private static AMQP.BasicProperties retried(Settlement settlement, int retryCount) {
+    /** The retried copy's properties; {@code delayMillis} routes it through the delay exchange, null for the retry queue. */
+    private static AMQP.BasicProperties retried(Settlement settlement, int retryCount, Long delayMillis) {
         Map<String, Object> headers = Headers.withoutDeathHeaders(settlement.properties().getHeaders());
         headers.put(Headers.RETRY_COUNT, retryCount);
+        headers.put(Headers.DELAYED_RETRIES, Headers.delayedRetries(settlement.properties().getHeaders()) + 1);
+        if (delayMillis == null) {
+            headers.remove(Headers.DELAY);
+        } else {
+            headers.put(Headers.DELAY, String.valueOf(delayMillis));
+        }
         headers.put(Headers.PETISCO_REDELIVERY_COUNT, retryCount);
         headers.put(Headers.PETISCO_QUEUE, settlement.consumer().queue());
         headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());
@@ -167,6 +252,7 @@ public final class DeliverySettler {
 
     private static AMQP.BasicProperties deadLettered(Settlement settlement, Outcome.DeadLettered dead) {
         Map<String, Object> headers = Headers.withoutDeathHeaders(settlement.properties().getHeaders());
+        headers.remove(Headers.DELAY);
         Throwable failure = dead.failure();
         headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());
         headers.putIfAbsent(Headers.ORIGINAL_EXCHANGE, settlement.delivery().getExchange());

@@ -118,7 +118,7 @@ public final class HandlerConsumers {
             QueueRoutes routes = endpoint.isStore() ? QueueRoutes.forStore(convention)
                     : QueueRoutes.forHandlerQueue(convention, endpoint.queue());
             added.add(new QueueConsumer(endpoint, routes, policy, () -> settler, task -> handlerThreads.execute(task),
-                    this::restoreLater, observer));
+                    this::restoreLater, this::suspend, observer));
         }
         consumers.addAll(added);
         return added;
@@ -160,7 +160,10 @@ public final class HandlerConsumers {
         added.forEach(consumer -> consumer.start(connection, prefetch));
     }
 
-    /** Whether a handler (or, with null, any handler) is consuming: the bus runs and it is not paused. */
+    /**
+     * Whether a handler (or, with null, any handler) is consuming: the bus runs and it is not paused. A handler suspended
+     * by its kill switch counts as consuming: it consumes again by itself after the cool-down.
+     */
     public boolean consuming(String handlerName) {
         return consumers.stream().anyMatch(consumer -> (handlerName == null || consumer.handlerName().equals(handlerName))
                 && consumer.status().state() != HandlerStatus.State.PAUSED && consumer.status().state() != HandlerStatus.State.STOPPED
@@ -181,6 +184,53 @@ public final class HandlerConsumers {
         }
         declare(subscription(handlerName));
         matching.forEach(consumer -> consumer.start(connection, prefetch));
+    }
+
+    /**
+     * A handler's kill switch tripped: its consumers stop for the cool-down (their messages wait in the queues), then
+     * consume again with the circuit half-open. Called on a handler thread; the resume runs on the maintenance thread.
+     */
+    private void suspend(QueueConsumer tripped) {
+        String handler = tripped.handlerName();
+        DeliverySettler current = settler;
+        dev.eventbus.core.pipeline.HandlerCircuit circuit = current == null ? null : current.circuit(handler).orElse(null);
+        if (circuit == null) {
+            return;
+        }
+        String why = circuit.describe();
+        boolean suspended = false;
+        for (QueueConsumer consumer : consumersOf(handler)) {
+            suspended |= consumer.suspend(why);
+        }
+        if (!suspended) {
+            return; // suspended already (another delivery tripped it), paused, or stopping
+        }
+        log.warn("handler {} suspended: {}; its messages wait in the queue", handler, why);
+        ScheduledExecutorService scheduler = maintenance;
+        try {
+            scheduler.schedule(() -> resumeAfterCoolDown(handler, circuit), circuit.settings().coolDown().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException | NullPointerException stopping) {
+            log.debug("not resuming handler {}: the bus is stopping", handler);
+        }
+    }
+
+    private synchronized void resumeAfterCoolDown(String handler, dev.eventbus.core.pipeline.HandlerCircuit circuit) {
+        if (!running || stopping) {
+            return;
+        }
+        circuit.halfOpen();
+        for (QueueConsumer consumer : consumersOf(handler)) {
+            if (consumer.isSuspended()) {
+                try {
+                    consumer.startHalfOpen(connection, prefetch);
+                } catch (EventBusException e) {
+                    log.error("handler {}: could not consume again after its kill switch's cool-down: {}", handler, e.getMessage());
+                    restoreLater(consumer);
+                }
+            }
+        }
+        log.info("handler {} consumes again after its kill switch's cool-down (half-open: the next attempt decides)", handler);
     }
 
     /** Whether each handler is consuming; a consumer on a connection that is down is not. */

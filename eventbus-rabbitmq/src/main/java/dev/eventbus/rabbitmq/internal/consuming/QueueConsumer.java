@@ -37,21 +37,27 @@ public final class QueueConsumer {
     private final Executor handlerThreads;
     private final java.util.function.Consumer<QueueConsumer> onConsumerLost;
     private final EventBusObserver observer;
+    private final java.util.function.Consumer<QueueConsumer> onKillSwitch;
     private Channel channel;
     private String consumerTag;
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
+    /** Consuming with a prefetch of 1 after a kill switch's cool-down, until a success closes it. */
+    private volatile boolean halfOpen;
+    private int prefetch;
     private volatile String detail;
 
     public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
-                  Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost) {
-        this(endpoint, routes, retryPolicy, settler, handlerThreads, onConsumerLost, EventBusObserver.NONE);
+                  Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost,
+                  java.util.function.Consumer<QueueConsumer> onKillSwitch) {
+        this(endpoint, routes, retryPolicy, settler, handlerThreads, onConsumerLost, onKillSwitch, EventBusObserver.NONE);
     }
 
     /** A consumer that reports each change of its state to the observer ({@link EventBusObserver#consumerChanged}). */
     public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
                   Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost,
-                  EventBusObserver observer) {
+                  java.util.function.Consumer<QueueConsumer> onKillSwitch, EventBusObserver observer) {
         this.observer = observer;
+        this.onKillSwitch = onKillSwitch;
         this.endpoint = endpoint;
         this.routes = routes;
         this.retryPolicy = retryPolicy;
@@ -82,18 +88,60 @@ public final class QueueConsumer {
 
     /** Opens the channel (once) and registers the consumer. */
     public synchronized void start(Connection connection, int prefetch) {
+        this.prefetch = prefetch;
+        halfOpen = false;
+        consume(connection, prefetch);
+    }
+
+    /**
+     * Consumes again after a kill switch's cool-down with a prefetch of 1: one trial delivery decides, instead of a
+     * prefetch's worth failing and going back at once.
+     */
+    public synchronized void startHalfOpen(Connection connection, int prefetch) {
+        this.prefetch = prefetch;
+        halfOpen = true; // first: the trial delivery may be settled before basicConsume returns
+        consume(connection, 1);
+    }
+
+    public boolean isHalfOpen() {
+        return halfOpen;
+    }
+
+    /** The kill switch closed: consume with the bus's prefetch again (a prefetch applies to consumers registered after it). */
+    public synchronized void consumeAtFullPrefetch() {
+        if (!halfOpen || state != HandlerStatus.State.CONSUMING || channel == null || !channel.isOpen()) {
+            return;
+        }
+        halfOpen = false;
+        try {
+            if (consumerTag != null) {
+                channel.basicCancel(consumerTag);
+            }
+            channel.basicQos(prefetch);
+            consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
+            log.info("handler {}: kill switch closed, consuming queue {} with prefetch {} again", endpoint.handlerName(), queue(),
+                    prefetch);
+        } catch (IOException | ShutdownSignalException e) {
+            log.warn("handler {}: could not consume queue {} at full prefetch again: {}", endpoint.handlerName(), queue(),
+                    e.toString());
+        }
+    }
+
+    private void consume(Connection connection, int qos) {
         try {
             // a channel closed while its connection is up was closed by a channel error, which automatic recovery
             // never repairs (it reopens channels only after a connection failure): take a new one
             if (channel == null || !channel.isOpen()) {
                 channel = connection.createChannel();
-                channel.basicQos(prefetch);
             }
             if (endpoint.subscription().isLive()) {
                 declareLiveQueue(channel);
             }
-            consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
+            channel.basicQos(qos);
+            // consuming before basic.consume: a delivery may reach a handler thread before basicConsume returns, and one
+            // that finds the consumer not consuming goes back to the queue, out of order
             changeTo(HandlerStatus.State.CONSUMING, null);
+            consumerTag = channel.basicConsume(queue(), false, new Delivery(channel));
             log.info("handler {} consuming queue {}", endpoint.handlerName(), queue());
         } catch (IOException e) {
             changeTo(HandlerStatus.State.FAILED,
@@ -146,6 +194,25 @@ public final class QueueConsumer {
 
     public HandlerStatus status() {
         return new HandlerStatus(endpoint.handlerName(), queue(), state, detail);
+    }
+
+    /** The handler's kill switch tripped on a delivery of this queue: the bus suspends the handler's consumers. */
+    public void killSwitchTripped() {
+        onKillSwitch.accept(this);
+    }
+
+    /** Stops consuming for a kill switch's cool-down, saying why; nothing unless consuming. */
+    public synchronized boolean suspend(String why) {
+        if (state != HandlerStatus.State.CONSUMING) {
+            return false;
+        }
+        detail = why; // first: health reads state and detail apart, and must not see SUSPENDED without why
+        pause(HandlerStatus.State.SUSPENDED);
+        return true;
+    }
+
+    public boolean isSuspended() {
+        return state == HandlerStatus.State.SUSPENDED;
     }
 
     /** Records why the consumer cannot consume (while the bus tries to restore it). */

@@ -46,7 +46,8 @@ public final class RabbitMqConfigurer {
         try {
             for (Topology.Exchange exchange : topology.exchanges()) {
                 try {
-                    channel.exchangeDeclare(exchange.name(), BuiltinExchangeType.TOPIC, true, false, null);
+                    channel.exchangeDeclare(exchange.name(), Topology.HEADERS.equals(exchange.type())
+                            ? BuiltinExchangeType.HEADERS : BuiltinExchangeType.TOPIC, true, false, null);
                 } catch (IOException e) {
                     throw failure("exchange", exchange.name(), e);
                 }
@@ -60,7 +61,8 @@ public final class RabbitMqConfigurer {
             }
             for (Topology.Binding binding : topology.bindings()) {
                 try {
-                    channel.queueBind(binding.queue(), binding.exchange(), binding.routingKey());
+                    channel.queueBind(binding.queue(), binding.exchange(), binding.routingKey(),
+                            binding.arguments().isEmpty() ? null : binding.arguments());
                 } catch (IOException e) {
                     throw failure("binding of queue '" + binding.queue() + "' to exchange '" + binding.exchange()
                             + "' with key", binding.routingKey(), e);
