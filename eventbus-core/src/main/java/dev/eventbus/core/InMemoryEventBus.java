@@ -376,16 +376,21 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         return queues;
     }
 
-    /** Takes a delivery routed to one of this bus's queues: handled, held, or dropped if the bus is stopped. */
-    void enqueue(LocalDelivery delivery) {
+    /**
+     * Takes a delivery routed to one of this bus's queues: handled, held, or dropped if the bus is stopped.
+     *
+     * @return false if it was dropped
+     */
+    boolean enqueue(LocalDelivery delivery) {
         lock.lock();
         try {
             if (state == State.STOPPED) {
                 log.debug("In-memory event bus {} is stopped: a message for {} is dropped", threadPrefix, delivery.queue().name());
-                return;
+                return false;
             }
             dispatcher.dispatchLocked(delivery);
             dispatcher.signalIfIdle();
+            return true;
         } finally {
             lock.unlock();
         }
