@@ -187,9 +187,9 @@ public final class RabbitMqDeadLetters implements DeadLetters {
     }
 
     /**
-     * One pass over the queues of a filter: reads each queue's letters up to the count it had at the start, applies the
-     * action to the matching ones within skip and limit, and acknowledges each after its action returned (a read only
-     * holds them).
+     * One pass over the queues of a filter: reads each queue's letters (for a replay or a move, up to the count it had at
+     * the start; else until none is left, as each letter read is held and not read again), applies the action to the
+     * matching ones within skip and limit, and acknowledges each after its action returned (a read only holds them).
      */
     private final class Scan {
         private final DeadLetterFilter filter;
@@ -207,6 +207,8 @@ public final class RabbitMqDeadLetters implements DeadLetters {
 
         DeadLetterResult run(String operation, LetterAction action) {
             boolean removes = !operation.equals("read");
+            // a copy that fails again comes back as a new letter: only replays and moves need the bound to end
+            boolean bounded = operation.equals("replay") || operation.equals("move");
             List<String> queues = scope();
             List<Long> counts = new ArrayList<>(queues.size());
             for (String queue : queues) {
@@ -216,7 +218,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
             }
             for (int i = 0; i < queues.size() && processed < filter.limit(); i++) {
                 String queue = queues.get(i);
-                long bound = counts.get(i);
+                long bound = bounded ? counts.get(i) : Long.MAX_VALUE;
                 withChannel(operation + " the dead letters of " + queue, channel -> {
                     AtomicBoolean lost = new AtomicBoolean();
                     channel.addShutdownListener(signal -> lost.set(true));
