@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eventbus.core.DeadLetter;
 import dev.eventbus.core.DeadLetterFilter;
 import dev.eventbus.core.DeadLetterReason;
+import dev.eventbus.core.DeadLetterResult;
 import dev.eventbus.core.DeadLetters;
 import dev.eventbus.core.EventBusException;
 import dev.eventbus.core.Message;
@@ -16,6 +17,8 @@ import dev.eventbus.core.MessageType;
 import dev.eventbus.core.NonRetryableException;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.it.Events.OrderPlaced;
+import dev.eventbus.it.Events.UserCreated;
+import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.rabbitmq.Headers;
 import dev.eventbus.rabbitmq.QueueType;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
@@ -37,6 +40,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dead-letter desk against the broker where only a broker can tell: a replay killed or cut off midway loses no
@@ -47,6 +52,7 @@ import org.junit.jupiter.api.Test;
 @RabbitMqTest
 class DeadLetterDeskIT {
 
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterDeskIT.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int LETTERS = 30;
 
@@ -221,5 +227,51 @@ class DeadLetterDeskIT {
         // the letter the discard held without acting on goes back to a quorum queue through its log: a moment later
         Await.until("only the second letter left", TIMEOUT, () -> desk.list(DeadLetterFilter.queue(queue)).stream()
                 .map(DeadLetter::id).toList().equals(List.of(letters.get(1).id())), () -> desk.list(DeadLetterFilter.queue(queue)).toString());
+    }
+
+    @Test
+    void theDeskAsTheDocsShowIt(TestBroker broker) {
+        AtomicBoolean smtpDown = new AtomicBoolean(true);
+        List<String> mailed = new CopyOnWriteArrayList<>();
+        RabbitMqEventBus bus = broker.bus(b -> b.retryPolicy(RetryPolicy.of(1, Duration.ofMillis(50)))
+                .subscribe(Subscription.of(UserCreated.class, "send_mail_handler", message -> {
+                    if (smtpDown.get()) {
+                        throw new IllegalStateException("smtp timeout after 30 s");
+                    }
+                    mailed.add(message.payload().userId());
+                }), Subscription.of(UserCreated.class, "audit", message -> { })));
+        bus.admin().configure();
+        bus.start();
+        for (int i = 0; i < 3; i++) {
+            bus.publish(new UserCreated("u-" + i, "user " + i));
+        }
+        String queue = bus.convention().handlerQueue(MessageType.of(UserCreated.class), "send_mail_handler");
+        String otherQueue = bus.convention().handlerQueue(MessageType.of(UserCreated.class), "audit");
+        Await.until("3 dead letters", TIMEOUT, () -> bus.admin().deadLetters().count(queue) == 3,
+                () -> bus.admin().deadLetters().count(queue) + " dead letters");
+        smtpDown.set(false);
+
+        // tag::desk[]
+        DeadLetters desk = bus.admin().deadLetters();
+        List<DeadLetter> letters = desk.list(DeadLetterFilter.builder()
+                .handler("send_mail_handler").reason(DeadLetterReason.MAX_RETRIES_EXCEEDED)
+                .messageName("user.created").errorContains("timeout").newerThan(Duration.ofHours(1))
+                .limit(50).build());                                          // left in the queue
+        DeadLetter letter = desk.show(letters.get(0).id()).orElseThrow();    // every header and the body
+
+        desk.move(DeadLetterFilter.builder().letter(letter.id()).build(), otherQueue, progress -> { });
+        DeadLetterResult replayed = desk.replay(DeadLetterFilter.builder().handler("send_mail_handler").build(),
+                DeadLetters.Attempts.RESET, progress -> log.info("{} of {} replayed, {}/s", progress.processed(),
+                        progress.total(), Math.round(progress.perSecond())));
+        desk.discard(DeadLetterFilter.builder().reason(DeadLetterReason.UNDECODABLE).build());
+        desk.purge(queue);                                                    // every letter of one queue
+        // end::desk[]
+
+        assertEquals(3, letters.size(), letters::toString);
+        assertEquals("smtp timeout after 30 s", letter.exceptionMessage());
+        assertEquals(2, replayed.processed(), "the letters not moved");
+        Await.until("2 mailed", TIMEOUT, () -> mailed.size() == 2, mailed::toString);
+        assertFalse(mailed.contains(((UserCreated) bus.codec().decode(letter.body()).payload()).userId()),
+                "the moved letter went to audit only: " + mailed);
     }
 }
