@@ -32,8 +32,7 @@ import org.jspecify.annotations.Nullable;
  * @param messageId        the message's id, from the body (or the transport's message id); null if neither has one
  * @param messageName      the message's name ({@code type} on the wire, e.g. {@code user.created}); null if unreadable
  * @param messageVersion   the message's version; 0 if unreadable
- * @param firstFailedAt    when its first attempt failed; null if unknown (written by eventbus 0.x after this release, not
- *                         by petisco or the broker)
+ * @param firstFailedAt    when its first attempt failed; null if unknown (petisco and the broker do not record it)
  * @param lastFailedAt     when its last attempt failed (the failure that dead-lettered it); null if unknown
  * @param headers          every header of the dead letter as the transport carries it, by name (values are strings,
  *                         numbers, booleans, instants, byte arrays, lists and maps of these); empty in memory apart

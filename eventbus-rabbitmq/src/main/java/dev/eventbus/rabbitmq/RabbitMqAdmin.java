@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The administration view of a {@link RabbitMqEventBus}: declare and clear its topology, deliver to one handler
- * queue, read and reprocess dead letters, and see the {@link Topology} as a value. Obtained from
+ * queue, run the dead-letter desk ({@link RabbitMqDeadLetters}), and see the {@link Topology} as a value. Obtained from
  * {@link RabbitMqEventBus#admin()}; uses the bus's publishing connection (opened on first use). Thread-safe.
  */
 public final class RabbitMqAdmin implements EventBusAdmin {
