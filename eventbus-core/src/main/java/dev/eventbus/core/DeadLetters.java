@@ -2,6 +2,7 @@ package dev.eventbus.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -34,6 +35,15 @@ public interface DeadLetters {
 
     /** How many dead letters a handler queue has. */
     long count(String handlerQueue);
+
+    /**
+     * How many dead letters each handler queue in a filter's scope has, by queue, in the order operations visit them. Only
+     * the filter's {@link DeadLetterFilter#queue() queue} and {@link DeadLetterFilter#handler() handler} count: the
+     * other criteria need every letter read (use {@link #forEach} to count those).
+     *
+     * @throws ConfigurationException if the filter names a handler or queue the bus does not know
+     */
+    Map<String, Long> counts(DeadLetterFilter scope);
 
     /** Up to {@code max} dead letters of a handler queue, oldest first, left where they are. */
     List<DeadLetter> peek(String handlerQueue, int max);

@@ -2,7 +2,9 @@ package dev.eventbus.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -27,6 +29,13 @@ final class InMemoryDeadLetters implements DeadLetters {
     @Override
     public long count(String handlerQueue) {
         return withQueue(handlerQueue, queue -> (long) queue.deadLetters().size());
+    }
+
+    @Override
+    public Map<String, Long> counts(DeadLetterFilter scope) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        scope(scope).forEach(queue -> counts.merge(queue.name(), locked(() -> (long) queue.deadLetters().size()), Long::sum));
+        return counts;
     }
 
     @Override

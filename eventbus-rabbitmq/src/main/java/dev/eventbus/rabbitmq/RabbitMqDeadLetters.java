@@ -20,6 +20,7 @@ import dev.eventbus.core.EventBusException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,8 +73,20 @@ public final class RabbitMqDeadLetters implements DeadLetters {
      */
     @Override
     public long count(String handlerQueue) {
-        return withChannel("count the dead letters of " + handlerQueue,
-                channel -> channel.messageCount(convention.deadLetterQueue(handlerQueue)));
+        return withChannel("count the dead letters of " + handlerQueue + " (is the bus configured? admin().configure() "
+                + "declares its queues)", channel -> channel.messageCount(convention.deadLetterQueue(handlerQueue)));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws EventBusException if a dead-letter queue in scope does not exist
+     */
+    @Override
+    public Map<String, Long> counts(DeadLetterFilter scope) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        new Scan(scope, progress -> { }).scope().forEach(queue -> counts.put(queue, count(queue)));
+        return counts;
     }
 
     /**

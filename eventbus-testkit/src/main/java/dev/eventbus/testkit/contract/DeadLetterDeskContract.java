@@ -129,6 +129,7 @@ public abstract class DeadLetterDeskContract {
                 new MessageCodec(new MessageRegistry().register(TaskCreated.class)).decode(shown.body()), "its body");
         assertTrue(desk.show(odd.messageId() + "/no-such-tag").isEmpty());
         assertEquals(4, desk.count(queue), "reading leaves every letter in place");
+        assertEquals(java.util.Map.of(queue, 4L), desk.counts(DeadLetterFilter.builder().handler("picky").build()));
     }
 
     @Test
