@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param id               identifies this letter among the dead letters of its queue: {@code <message id>/<tag>}, the
  *                         tag unique per letter (a message may be dead-lettered twice); stable while the letter waits, so
- *                         it can be listed, then shown, replayed or discarded by id
+ *                         it can be listed, then shown, replayed or discarded by id. Letters identical in body and
+ *                         every header share an id
  * @param body             the message body exactly as received (may not be valid JSON)
  * @param handler          the handler name, e.g. {@code send_mail_handler}
  * @param queue            the handler's queue (on the in-memory bus, the queue it would have on a broker)
