@@ -24,10 +24,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dead-letter desk on RabbitMQ: reads, replays, moves, discards and purges the letters of
@@ -129,7 +131,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
         ConfirmingPublisher confirming = publisher.get();
         return new Scan(filter, progress).run("replay", (channel, response, letter) -> {
             String queue = letter.queue();
-            confirming.publish(RabbitMqAdmin.exchangeOfQueue(queue), convention.retryRoutingKey(queue), true,
+            publishConfirmed(confirming, RabbitMqAdmin.exchangeOfQueue(queue), convention.retryRoutingKey(queue),
                     copy(response, letter, queue, attempts == Attempts.KEEP), response.getBody(),
                     "dead letter " + letter.id() + " replayed to " + queue);
         });
@@ -151,7 +153,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
         }
         ConfirmingPublisher confirming = publisher.get();
         return new Scan(filter, progress).run("move", (channel, response, letter) ->
-                confirming.publish(exchange, convention.retryRoutingKey(handlerQueue), true,
+                publishConfirmed(confirming, exchange, convention.retryRoutingKey(handlerQueue),
                         copy(response, letter, handlerQueue, false), response.getBody(),
                         "dead letter " + letter.id() + " moved from " + letter.queue() + " to " + handlerQueue));
     }
@@ -171,6 +173,23 @@ public final class RabbitMqDeadLetters implements DeadLetters {
     public long purge(String handlerQueue) {
         return withChannel("purge the dead letters of " + handlerQueue,
                 channel -> (long) channel.queuePurge(convention.deadLetterQueue(handlerQueue)).getMessageCount());
+    }
+
+    /**
+     * Publishes one copy (mandatory) and waits for its confirm. One attempt: unlike a blocking publish, a copy caught by a
+     * connection loss is not published again after recovery, so the letter is at most once in the target queue when the
+     * operation fails; the broker puts the letter itself back in the dead letters.
+     */
+    private static void publishConfirmed(ConfirmingPublisher confirming, String exchange, String routingKey,
+                                         AMQP.BasicProperties properties, byte[] body, String description) {
+        try {
+            confirming.publishAsync(exchange, routingKey, true, properties, body, description).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof EventBusException failure) {
+                throw failure;
+            }
+            throw new PublishException(description + " failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /**
@@ -235,7 +254,14 @@ public final class RabbitMqDeadLetters implements DeadLetters {
                 withChannel(operation + " the dead letters of " + queue, channel -> {
                     AtomicBoolean lost = new AtomicBoolean();
                     channel.addShutdownListener(signal -> lost.set(true));
-                    scanQueue(operation, removes, action, queue, bound, channel, lost);
+                    try {
+                        scanQueue(operation, removes, action, queue, bound, channel, lost);
+                    } catch (IOException | RuntimeException failure) {
+                        if (!(failure instanceof LostDuringOperation) && removes && connectionLost(failure, lost)) {
+                            throw lost(operation, queue, null, failure);
+                        }
+                        throw failure;
+                    }
                     return null; // closing the channel puts back every letter held
                 });
             }
@@ -255,19 +281,43 @@ public final class RabbitMqDeadLetters implements DeadLetters {
                 if (!filter.matches(letter) || matched++ < filter.skip()) {
                     continue; // held until the channel closes, then back in its place
                 }
-                action.apply(channel, response, letter);
+                try {
+                    action.apply(channel, response, letter);
+                } catch (EventBusException failure) {
+                    throw lost.get() ? lost(operation, queue, letter, failure) : failure;
+                }
                 if (removes) {
                     if (lost.get()) {
-                        throw new EventBusException("the connection to the broker was lost during the " + operation
-                                + " of dead letters of " + queue + " after " + processed + " letter(s): the broker put back "
-                                + "every letter not yet removed; letter " + letter.id() + " may now be both done and still a "
-                                + "dead letter (a duplicate). Run the " + operation + " again");
+                        throw lost(operation, queue, letter, null);
                     }
                     channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
                 }
                 processed++;
                 progress.accept(new DeadLetterProgress(examined, processed, total, elapsed()));
             }
+        }
+
+        /** Whether a failure is the connection's (not one channel's, such as a missing queue). */
+        private static boolean connectionLost(Exception failure, AtomicBoolean lost) {
+            if (lost.get()) {
+                return true;
+            }
+            if (failure instanceof ShutdownSignalException signal) {
+                return signal.isHardError();
+            }
+            return failure instanceof IOException && !(failure.getCause() instanceof ShutdownSignalException signal
+                    && !signal.isHardError());
+        }
+
+        private EventBusException lost(String operation, String queue, @Nullable DeadLetter letter,
+                                       @Nullable Exception cause) {
+            String message = "the connection to the broker was lost during the " + operation + " of the dead "
+                    + "letters of " + queue + " after " + processed + " letter(s)" + (cause == null ? "" : " ("
+                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")")
+                    + ": the broker put back every letter not yet removed; " + (letter == null ? "the last letter done"
+                    : "letter " + letter.id()) + " may be both in its target queue and still a dead letter (a duplicate). "
+                    + "Run the " + operation + " again";
+            return new LostDuringOperation(message, cause);
         }
 
         private Duration elapsed() {
@@ -287,6 +337,16 @@ public final class RabbitMqDeadLetters implements DeadLetters {
                         + "queue with DeadLetterFilter.builder().queue(...)");
             }
             return queues;
+        }
+    }
+
+    /** An operation ended by a lost connection, explained once. */
+    private static final class LostDuringOperation extends EventBusException {
+        LostDuringOperation(String message, @Nullable Exception cause) {
+            super(message);
+            if (cause != null) {
+                initCause(cause);
+            }
         }
     }
 
