@@ -112,7 +112,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
     @Override
     public void forEach(DeadLetterFilter filter, Consumer<? super DeadLetter> action) {
         Objects.requireNonNull(action, "action");
-        new Scan(filter, progress -> { }).run("read", (channel, response, letter) -> action.accept(letter));
+        new Scan(filter, progress -> { }).run(Operation.READ, (channel, response, letter) -> action.accept(letter));
     }
 
     /**
@@ -129,7 +129,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
     public DeadLetterResult replay(DeadLetterFilter filter, Attempts attempts, Consumer<DeadLetterProgress> progress) {
         Objects.requireNonNull(attempts, "attempts");
         ConfirmingPublisher confirming = publisher.get();
-        return new Scan(filter, progress).run("replay", (channel, response, letter) -> {
+        return new Scan(filter, progress).run(Operation.REPLAY, (channel, response, letter) -> {
             String queue = letter.queue();
             publishConfirmed(confirming, RabbitMqAdmin.exchangeOfQueue(queue), convention.retryRoutingKey(queue),
                     copy(response, letter, queue, attempts == Attempts.KEEP), response.getBody(),
@@ -152,7 +152,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
                     + "(configure the service it belongs to first, or check the name)", missing);
         }
         ConfirmingPublisher confirming = publisher.get();
-        return new Scan(filter, progress).run("move", (channel, response, letter) ->
+        return new Scan(filter, progress).run(Operation.MOVE, (channel, response, letter) ->
                 publishConfirmed(confirming, exchange, convention.retryRoutingKey(handlerQueue),
                         copy(response, letter, handlerQueue, false), response.getBody(),
                         "dead letter " + letter.id() + " moved from " + letter.queue() + " to " + handlerQueue));
@@ -160,7 +160,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
 
     @Override
     public DeadLetterResult discard(DeadLetterFilter filter, Consumer<DeadLetterProgress> progress) {
-        return new Scan(filter, progress).run("discard", (channel, response, letter) -> { });
+        return new Scan(filter, progress).run(Operation.DISCARD, (channel, response, letter) -> { });
     }
 
     /**
@@ -212,6 +212,27 @@ public final class RabbitMqDeadLetters implements DeadLetters {
         return response.getProps().builder().headers(headers).deliveryMode(2).build();
     }
 
+    /** What a scan does to the letters it reads. */
+    private enum Operation {
+        READ("read", false, false),
+        // a copy that fails again comes back as a new letter: only replays and moves need the bound to end
+        REPLAY("replay", true, true),
+        MOVE("move", true, true),
+        DISCARD("discard", true, false);
+
+        final String verb;
+        /** Whether a matching letter is acknowledged (removed) after the action. */
+        final boolean removes;
+        /** Whether at most the letters present at the start are read. */
+        final boolean bounded;
+
+        Operation(String verb, boolean removes, boolean bounded) {
+            this.verb = verb;
+            this.removes = removes;
+            this.bounded = bounded;
+        }
+    }
+
     /** What an operation does with one matching letter before it is acknowledged; throws to leave it in place. */
     @FunctionalInterface
     private interface LetterAction {
@@ -237,10 +258,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
             this.progress = Objects.requireNonNull(progress, "progress");
         }
 
-        DeadLetterResult run(String operation, LetterAction action) {
-            boolean removes = !operation.equals("read");
-            // a copy that fails again comes back as a new letter: only replays and moves need the bound to end
-            boolean bounded = operation.equals("replay") || operation.equals("move");
+        DeadLetterResult run(Operation operation, LetterAction action) {
             List<String> queues = scope();
             List<Long> counts = new ArrayList<>(queues.size());
             for (String queue : queues) {
@@ -250,14 +268,18 @@ public final class RabbitMqDeadLetters implements DeadLetters {
             }
             for (int i = 0; i < queues.size() && processed < filter.limit(); i++) {
                 String queue = queues.get(i);
-                long bound = bounded ? counts.get(i) : Long.MAX_VALUE;
-                withChannel(operation + " the dead letters of " + queue, channel -> {
+                long bound = operation.bounded ? counts.get(i) : Long.MAX_VALUE;
+                withChannel(operation.verb + " the dead letters of " + queue, channel -> {
                     AtomicBoolean lost = new AtomicBoolean();
-                    channel.addShutdownListener(signal -> lost.set(true));
+                    channel.addShutdownListener(signal -> {
+                        if (signal.isHardError()) {
+                            lost.set(true);
+                        }
+                    });
                     try {
-                        scanQueue(operation, removes, action, queue, bound, channel, lost);
+                        scanQueue(operation, action, queue, bound, channel, lost);
                     } catch (IOException | RuntimeException failure) {
-                        if (!(failure instanceof LostDuringOperation) && removes && connectionLost(failure, lost)) {
+                        if (!(failure instanceof LostDuringOperation) && operation.removes && connectionLost(failure, lost)) {
                             throw lost(operation, queue, null, failure);
                         }
                         throw failure;
@@ -268,7 +290,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
             return new DeadLetterResult(examined, processed, elapsed());
         }
 
-        private void scanQueue(String operation, boolean removes, LetterAction action, String queue, long bound,
+        private void scanQueue(Operation operation, LetterAction action, String queue, long bound,
                                Channel channel, AtomicBoolean lost) throws IOException {
             String deadLetterQueue = convention.deadLetterQueue(queue);
             for (long read = 0; read < bound && processed < filter.limit(); read++) {
@@ -286,7 +308,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
                 } catch (EventBusException failure) {
                     throw lost.get() ? lost(operation, queue, letter, failure) : failure;
                 }
-                if (removes) {
+                if (operation.removes) {
                     if (lost.get()) {
                         throw lost(operation, queue, letter, null);
                     }
@@ -309,14 +331,14 @@ public final class RabbitMqDeadLetters implements DeadLetters {
                     && !signal.isHardError());
         }
 
-        private EventBusException lost(String operation, String queue, @Nullable DeadLetter letter,
+        private EventBusException lost(Operation operation, String queue, @Nullable DeadLetter letter,
                                        @Nullable Exception cause) {
-            String message = "the connection to the broker was lost during the " + operation + " of the dead "
+            String message = "the connection to the broker was lost during the " + operation.verb + " of the dead "
                     + "letters of " + queue + " after " + processed + " letter(s)" + (cause == null ? "" : " ("
                     + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")")
                     + ": the broker put back every letter not yet removed; " + (letter == null ? "the last letter done"
                     : "letter " + letter.id()) + " may be both in its target queue and still a dead letter (a duplicate). "
-                    + "Run the " + operation + " again";
+                    + "Run the " + operation.verb + " again";
             return new LostDuringOperation(message, cause);
         }
 
