@@ -6,16 +6,18 @@ import java.util.Objects;
 /**
  * The administration view of an {@link InMemoryEventBus}: its queues live in memory, so there is nothing to declare;
  * clearing drops held messages and dead letters; {@link #deliverTo} reaches a queue of any bus on the same
- * {@link InMemoryBroker}. Thread-safe: every access to a queue holds the lock of the bus that owns it.
+ * {@link InMemoryBroker}; the dead letters are {@link InMemoryDeadLetters}. Thread-safe: every access to a queue holds the lock of the bus that owns it.
  */
-final class InMemoryAdmin implements EventBusAdmin, DeadLetters {
+final class InMemoryAdmin implements EventBusAdmin {
 
     private final InMemoryEventBus bus;
     private final InMemoryBroker broker;
+    private final InMemoryDeadLetters deadLetters;
 
     InMemoryAdmin(InMemoryEventBus bus, InMemoryBroker broker) {
         this.bus = bus;
         this.broker = broker;
+        this.deadLetters = new InMemoryDeadLetters(bus, broker);
     }
 
     /** Nothing to declare: in-memory queues exist as soon as their handler is subscribed. */
@@ -74,43 +76,6 @@ final class InMemoryAdmin implements EventBusAdmin, DeadLetters {
 
     @Override
     public DeadLetters deadLetters() {
-        return this;
-    }
-
-    @Override
-    public long count(String handlerQueue) {
-        return withQueue(handlerQueue, queue -> (long) queue.deadLetters().size());
-    }
-
-    @Override
-    public List<DeadLetter> peek(String handlerQueue, int max) {
-        return withQueue(handlerQueue, queue -> queue.deadLetters().stream().limit(max).toList());
-    }
-
-    @Override
-    public int reprocess(String handlerQueue, int max) {
-        List<DeadLetter> taken = withQueue(handlerQueue, queue -> queue.takeDeadLetters(max));
-        LocalQueue queue = queueOf(handlerQueue);
-        for (DeadLetter letter : taken) {
-            bus.enqueue(new LocalDelivery(queue, letter.body(), letter.routingKey()));
-        }
-        return taken.size();
-    }
-
-    private <T> T withQueue(String handlerQueue, java.util.function.Function<LocalQueue, T> work) {
-        LocalQueue queue = queueOf(handlerQueue);
-        bus.lock.lock();
-        try {
-            return work.apply(queue);
-        } finally {
-            bus.lock.unlock();
-        }
-    }
-
-    private LocalQueue queueOf(String handlerQueue) {
-        Objects.requireNonNull(handlerQueue, "handlerQueue");
-        return bus.queues().stream().filter(queue -> queue.name().equals(handlerQueue)).findFirst()
-                .orElseThrow(() -> new ConfigurationException("no handler queue named '" + handlerQueue + "' on this bus "
-                        + "(queues: " + bus.queues().stream().map(LocalQueue::name).toList() + ")"));
+        return deadLetters;
     }
 }

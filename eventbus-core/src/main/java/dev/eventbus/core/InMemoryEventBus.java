@@ -396,7 +396,6 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         return queues;
     }
 
-    /** Takes a delivery routed to one of this bus's queues: handled, held, or dropped if the bus is stopped. */
     /** Publishes the failure event of a dead-lettered message; logs (and drops it) if that fails. */
     void publishFailure(MessageFailed event) {
         try {
@@ -407,15 +406,21 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
         }
     }
 
-    void enqueue(LocalDelivery delivery) {
+    /**
+     * Takes a delivery routed to one of this bus's queues: handled, held, or dropped if the bus is stopped.
+     *
+     * @return false if it was dropped
+     */
+    boolean enqueue(LocalDelivery delivery) {
         lock.lock();
         try {
             if (state == State.STOPPED) {
                 log.debug("In-memory event bus {} is stopped: a message for {} is dropped", threadPrefix, delivery.queue().name());
-                return;
+                return false;
             }
             dispatcher.dispatchLocked(delivery);
             dispatcher.signalIfIdle();
+            return true;
         } finally {
             lock.unlock();
         }

@@ -201,9 +201,12 @@ final class LocalDispatcher {
                 log.warn("Live handler {} failed on a message from {}: dropped (a live subscription has no retry or dead-letter "
                         + "queue): {}", queue.handlerName(), delivery.routingKey(), dead.failure().toString());
             } else if (outcome instanceof Outcome.DeadLettered dead) {
-                queue.addDeadLetter(new DeadLetter(delivery.body(), queue.handlerName(), queue.name(), delivery.routingKey(),
-                        dead.reason(), dead.attempts(), dead.failure().getClass().getName(), dead.failure().getMessage(),
-                        Instant.now()));
+                Instant now = Instant.now();
+                queue.addDeadLetter(DeadLetter.builder(delivery.body(), queue.handlerName(), queue.name())
+                        .routingKey(delivery.routingKey()).reason(dead.reason()).attempts(dead.attempts())
+                        .failure(dead.failure().getClass().getName(), dead.failure().getMessage()).deadLetteredAt(now)
+                        .firstFailedAt(delivery.firstFailedAt() != null ? delivery.firstFailedAt() : now).lastFailedAt(now)
+                        .tag(queue.nextLetterTag()).build());
                 log.warn("Handler {} dead-lettered a message from {} ({}, after {} attempt(s)): {}", queue.handlerName(),
                         delivery.routingKey(), dead.reason().wireValue(), dead.attempts(), dead.failure().toString());
                 if (queue.endpoint().subscription().publishesFailures() && dead.message() != null && !stopped) {

@@ -19,6 +19,7 @@ final class LocalQueue {
     private final RetryPolicy policy;
     private final Deque<LocalDelivery> waiting = new ArrayDeque<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private long letters;
 
     LocalQueue(InMemoryEventBus bus, Endpoint endpoint, RetryPolicy policy) {
         this.bus = bus;
@@ -80,21 +81,31 @@ final class LocalQueue {
         return waiting.size();
     }
 
+    /** A tag no other dead letter of this queue has had: the letter's number in the queue. */
+    String nextLetterTag() {
+        return Long.toString(++letters);
+    }
+
+    /** Removes these letters (by identity), keeping the order of the rest. */
+    void removeDeadLetters(java.util.Collection<DeadLetter> removed) {
+        java.util.Set<DeadLetter> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        gone.addAll(removed);
+        deadLetters.removeIf(gone::contains);
+    }
+
+    /** Removes every dead letter; returns how many there were. */
+    int purgeDeadLetters() {
+        int count = deadLetters.size();
+        deadLetters.clear();
+        return count;
+    }
+
     void addDeadLetter(DeadLetter letter) {
         deadLetters.add(letter);
     }
 
     List<DeadLetter> deadLetters() {
         return List.copyOf(deadLetters);
-    }
-
-    /** Removes and returns up to {@code max} dead letters, oldest first. */
-    List<DeadLetter> takeDeadLetters(int max) {
-        List<DeadLetter> taken = new ArrayList<>();
-        while (taken.size() < max && !deadLetters.isEmpty()) {
-            taken.add(deadLetters.remove(0));
-        }
-        return taken;
     }
 
     void clear() {

@@ -64,6 +64,11 @@ public final class Headers {
     public static final String HANDLER = "eventbus-handler";
     /** The queue the message was consumed from. */
     public static final String QUEUE = "eventbus-queue";
+    /**
+     * When the message's first attempt failed, ISO-8601 UTC: written on its first retried copy (or on its dead letter if it
+     * was never retried) and kept on later copies.
+     */
+    public static final String FIRST_FAILED_AT = "eventbus-first-failed-at";
     /** When it was dead-lettered, ISO-8601 UTC. */
     public static final String DEAD_LETTERED_AT = "eventbus-dead-lettered-at";
     /** Schema violations of an invalid message, one string per violation. */

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The administration view of a {@link RabbitMqEventBus}: declare and clear its topology, deliver to one handler
- * queue, read and reprocess dead letters, and see the {@link Topology} as a value. Obtained from
+ * queue, run the dead-letter desk ({@link RabbitMqDeadLetters}), and see the {@link Topology} as a value. Obtained from
  * {@link RabbitMqEventBus#admin()}; uses the bus's publishing connection (opened on first use). Thread-safe.
  */
 public final class RabbitMqAdmin implements EventBusAdmin {
@@ -109,10 +109,20 @@ public final class RabbitMqAdmin implements EventBusAdmin {
                 i -> "message " + i + " delivered to " + handlerQueue);
     }
 
-    /** Reads and reprocesses the dead letters of the bus's handlers. */
+    /**
+     * The dead-letter desk of the bus's handlers (and of any handler queue named in a filter): list, show, replay, move,
+     * discard and purge.
+     */
     @Override
     public RabbitMqDeadLetters deadLetters() {
-        return new RabbitMqDeadLetters(bus.publisherConnection(), bus.convention(), bus::publisher);
+        return new RabbitMqDeadLetters(bus.publisherConnection(), bus.convention(), () -> {
+            if (bus.isStopped()) {
+                throw new EventBusStoppedException("dead letters cannot be replayed or moved through a stopped bus: use the "
+                        + "admin view of a bus that is not stopped (it need not be started)");
+            }
+            return bus.publisher();
+        }, () -> topology().queues().stream().map(Topology.Queue::name).filter(name -> name.startsWith("dead_letter."))
+                .map(name -> name.substring("dead_letter.".length())).toList());
     }
 
     /** The main exchange of the service a handler queue belongs to: the first two parts of its name. */
@@ -121,6 +131,15 @@ public final class RabbitMqAdmin implements EventBusAdmin {
         if (bus.isStopped()) {
             throw new EventBusStoppedException("a message was not delivered to " + handlerQueue + ": the bus is stopped");
         }
+        return exchangeOfQueue(handlerQueue);
+    }
+
+    /**
+     * The main exchange of the service a handler queue belongs to: the first two parts of its name.
+     *
+     * @throws ConfigurationException if the name is not a handler queue's
+     */
+    static String exchangeOfQueue(String handlerQueue) {
         String[] parts = handlerQueue.split("\\.", 3);
         if (parts.length < 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
             throw new ConfigurationException("'" + handlerQueue + "' is not a handler queue name (<organization>.<service>...."

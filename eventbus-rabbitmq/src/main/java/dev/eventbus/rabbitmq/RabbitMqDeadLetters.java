@@ -7,45 +7,88 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.eventbus.core.ConfigurationException;
 import dev.eventbus.core.Convention;
 import dev.eventbus.core.DeadLetter;
+import dev.eventbus.core.DeadLetterFilter;
+import dev.eventbus.core.DeadLetterProgress;
 import dev.eventbus.core.DeadLetterReason;
+import dev.eventbus.core.DeadLetterResult;
 import dev.eventbus.core.DeadLetters;
 import dev.eventbus.core.EventBusException;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads a handler's dead letters and sends them back to the handler. Thread-safe; each call uses a channel of
- * its own.
+ * The dead-letter desk on RabbitMQ: reads, replays, moves, discards and purges the letters of
+ * {@code dead_letter.<handler queue>}. Thread-safe; each call reads on a channel of its own.
  *
  * <p>Dead letters are read whoever wrote them: eventbus (its own headers, with the reason, attempts, failure and
- * time), a petisco consumer (attempts from its {@code redelivery_count}; it records no reason or time), or the broker
+ * times), a petisco consumer (attempts from its {@code redelivery_count}; it records no reason or time), or the broker
  * itself (reason {@link DeadLetterReason#EXPIRED}, {@link DeadLetterReason#REJECTED} or
  * {@link DeadLetterReason#DELIVERY_LIMIT} from its {@code x-death} header).
+ *
+ * <p>How it is safe: a letter is taken with {@code basic.get} without acknowledgement; a copy is published with
+ * publisher confirms and the letter acknowledged (removed) only once the broker confirmed the copy. Letters that do not
+ * match stay unacknowledged until the operation ends, then go back to their place. If the process or the connection
+ * dies midway, the broker puts every unacknowledged letter back: nothing is lost, and at worst the one letter whose copy
+ * was confirmed just before is both in the target queue and still a dead letter. A connection lost during an operation
+ * ends it with an {@link EventBusException} saying so, rather than going on with letters it can no longer remove. An
+ * operation reads at most as many letters as its queue had when it started: letters replayed, failed again and
+ * dead-lettered once more wait behind that count, so a replay ends.
+ *
+ * <p>Concurrent desks on one queue never act on the same letter (a letter held by one is invisible to the others), but
+ * while one desk holds letters (matching or not) another does not see them: two desks listing or replaying one queue at
+ * once each see part of it.
  */
 public final class RabbitMqDeadLetters implements DeadLetters {
 
     private final Connection connection;
     private final Convention convention;
     private final Supplier<ConfirmingPublisher> publisher;
+    private final Supplier<List<String>> handlerQueues;
 
-    RabbitMqDeadLetters(Connection connection, Convention convention, Supplier<ConfirmingPublisher> publisher) {
+    RabbitMqDeadLetters(Connection connection, Convention convention, Supplier<ConfirmingPublisher> publisher,
+                        Supplier<List<String>> handlerQueues) {
         this.connection = connection;
         this.convention = convention;
         this.publisher = publisher;
+        this.handlerQueues = handlerQueues;
     }
 
-    /** Dead letters waiting in a handler queue's dead-letter queue ({@code dead_letter.<handlerQueue>}). */
+    /**
+     * Dead letters waiting in a handler queue's dead-letter queue ({@code dead_letter.<handlerQueue>}).
+     *
+     * @throws EventBusException if the dead-letter queue does not exist
+     */
     @Override
     public long count(String handlerQueue) {
-        return withChannel(channel -> channel.messageCount(convention.deadLetterQueue(handlerQueue)));
+        return withChannel("count the dead letters of " + handlerQueue + " (is the bus configured? admin().configure() "
+                + "declares its queues)", channel -> channel.messageCount(convention.deadLetterQueue(handlerQueue)));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws EventBusException if a dead-letter queue in scope does not exist
+     */
+    @Override
+    public Map<String, Long> counts(DeadLetterFilter scope) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        new Scan(scope, progress -> { }).scope().forEach(queue -> counts.put(queue, count(queue)));
+        return counts;
     }
 
     /**
@@ -55,108 +98,283 @@ public final class RabbitMqDeadLetters implements DeadLetters {
      */
     @Override
     public List<DeadLetter> peek(String handlerQueue, int max) {
-        String queue = convention.deadLetterQueue(handlerQueue);
-        return withChannel(channel -> {
-            List<DeadLetter> letters = new ArrayList<>();
-            for (int i = 0; i < max; i++) {
-                GetResponse response = channel.basicGet(queue, false);
-                if (response == null) {
-                    break;
-                }
-                letters.add(toDeadLetter(response, handlerQueue));
-            }
-            // closing the channel returns every unacknowledged message to the queue
-            return letters;
-        });
+        if (max < 1) {
+            return List.of();
+        }
+        return list(DeadLetterFilter.builder().queue(handlerQueue).limit(max).build());
     }
 
     /**
-     * Sends up to {@code max} dead letters back to their handler's queue only (through the main exchange with the
-     * handler's retry key), with the retry counter reset and the dead-letter headers removed. Each is removed from
-     * the dead letters once the broker confirmed the copy.
+     * {@inheritDoc}
      *
-     * @return how many were sent back
+     * <p>Letters read are held (unacknowledged) until each queue has been read, then put back in their place.
      */
     @Override
-    public int reprocess(String handlerQueue, int max) {
-        String queue = convention.deadLetterQueue(handlerQueue);
+    public void forEach(DeadLetterFilter filter, Consumer<? super DeadLetter> action) {
+        Objects.requireNonNull(action, "action");
+        new Scan(filter, progress -> { }).run(Operation.READ, (channel, response, letter) -> action.accept(letter));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each copy goes through the main exchange of the queue's service with the queue's {@code retry.<queue>} key (bound
+     * to that queue only), without the dead-letter headers, with petisco's {@code queue} header so a petisco consumer can
+     * retry it, and with the original routing key kept.
+     *
+     * @throws UnroutableMessageException   if the handler queue is gone
+     * @throws PublishNotConfirmedException if the broker did not confirm a copy (that letter and the rest stay)
+     */
+    @Override
+    public DeadLetterResult replay(DeadLetterFilter filter, Attempts attempts, Consumer<DeadLetterProgress> progress) {
+        Objects.requireNonNull(attempts, "attempts");
         ConfirmingPublisher confirming = publisher.get();
-        return withChannel(channel -> {
-            int sent = 0;
-            while (sent < max) {
-                GetResponse response = channel.basicGet(queue, false);
-                if (response == null) {
-                    break;
-                }
-                Map<String, Object> headers = Headers.withoutDeathHeaders(response.getProps().getHeaders());
-                headers.keySet().removeIf(key -> key.startsWith("eventbus-") && !key.equals(Headers.ORIGINAL_ROUTING_KEY)
-                        && !key.equals(Headers.ORIGINAL_EXCHANGE));
-                headers.remove(Headers.PETISCO_REDELIVERY_COUNT);
-                headers.put(Headers.PETISCO_QUEUE, handlerQueue); // a petisco consumer retries under retry.<queue>
-                AMQP.BasicProperties properties = response.getProps().builder().headers(headers).deliveryMode(2).build();
-                confirming.publish(convention.mainExchange(), convention.retryRoutingKey(handlerQueue), true, properties,
-                        response.getBody(), "reprocessed dead letter of " + handlerQueue);
-                channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
-                sent++;
-            }
-            return sent;
+        return new Scan(filter, progress).run(Operation.REPLAY, (channel, response, letter) -> {
+            String queue = letter.queue();
+            publishConfirmed(confirming, RabbitMqAdmin.exchangeOfQueue(queue), convention.retryRoutingKey(queue),
+                    copy(response, letter, queue, attempts == Attempts.KEEP), response.getBody(),
+                    "dead letter " + letter.id() + " replayed to " + queue);
         });
     }
 
     /**
-     * Reads a dead letter whoever wrote it: eventbus (its own headers), a petisco consumer (only {@code queue} and
-     * {@code redelivery_count}: it dead-letters after its last retry and records no reason or time), or the broker
-     * (an {@code x-death} entry of the handler queue itself: its TTL expired, a consumer rejected it, or a quorum queue's
-     * delivery limit).
+     * {@inheritDoc}
+     *
+     * @throws ConfigurationException if the target queue does not exist (checked before any letter is moved)
      */
-    private static DeadLetter toDeadLetter(GetResponse response, String handlerQueue) {
-        Map<String, Object> headers = response.getProps().getHeaders() == null ? Map.of() : response.getProps().getHeaders();
-        String handler = Headers.asString(headers.get(Headers.HANDLER));
-        handler = handler != null ? handler : handlerQueue.substring(handlerQueue.lastIndexOf('.') + 1);
-        String routingKey = Headers.originalRoutingKey(headers, response.getEnvelope().getRoutingKey());
-        DeadLetterReason ours = DeadLetterReason.fromWire(Headers.asString(headers.get(Headers.DEAD_LETTER_REASON)));
-        if (ours != null) {
-            return new DeadLetter(response.getBody(), handler, handlerQueue, routingKey, ours,
-                    Headers.asInt(headers.get(Headers.ATTEMPTS)), Headers.asString(headers.get(Headers.EXCEPTION_CLASS)),
-                    Headers.asString(headers.get(Headers.EXCEPTION_MESSAGE)), instant(headers.get(Headers.DEAD_LETTERED_AT)));
-        }
-        Map<?, ?> death = latestDeath(headers);
-        if (death != null && handlerQueue.equals(Headers.asString(death.get("queue")))) {
-            String brokerReason = String.valueOf(death.get("reason"));
-            DeadLetterReason reason = switch (brokerReason) {
-                case "rejected" -> DeadLetterReason.REJECTED;
-                case "delivery_limit" -> DeadLetterReason.DELIVERY_LIMIT;
-                default -> DeadLetterReason.EXPIRED; // expired, maxlen
-            };
-            return new DeadLetter(response.getBody(), handler, handlerQueue, routingKey, reason, Headers.retryCount(headers),
-                    null, "dead-lettered by the broker from " + handlerQueue + ": " + brokerReason, time(death));
-        }
-        int attempts = Headers.retryCount(headers);
-        String writer = headers.containsKey(Headers.PETISCO_REDELIVERY_COUNT) ? "a petisco consumer after " + attempts
-                + " attempt(s); petisco records no reason" : "a publisher that recorded no reason";
-        // petisco records no time: the last x-death (its last retry's TTL) is the closest known
-        return new DeadLetter(response.getBody(), handler, handlerQueue, routingKey, DeadLetterReason.MAX_RETRIES_EXCEEDED,
-                attempts, null, "dead-lettered by " + writer, death == null ? null : time(death));
-    }
-
-    private static @Nullable Map<?, ?> latestDeath(Map<String, Object> headers) {
-        if (headers.get("x-death") instanceof List<?> deaths && !deaths.isEmpty() && deaths.get(0) instanceof Map<?, ?> latest) {
-            return latest;
-        }
-        return null;
-    }
-
-    private static @Nullable Instant time(Map<?, ?> death) {
-        return death.get("time") instanceof java.util.Date date ? date.toInstant() : null;
-    }
-
-    private static @Nullable Instant instant(@Nullable Object header) {
-        String text = Headers.asString(header);
+    @Override
+    public DeadLetterResult move(DeadLetterFilter filter, String handlerQueue, Consumer<DeadLetterProgress> progress) {
+        String exchange = RabbitMqAdmin.exchangeOfQueue(Objects.requireNonNull(handlerQueue, "handlerQueue"));
         try {
-            return text == null ? null : Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            return null;
+            withChannel("find the queue " + handlerQueue, channel -> channel.queueDeclarePassive(handlerQueue));
+        } catch (EventBusException missing) {
+            throw new ConfigurationException("cannot move dead letters to '" + handlerQueue + "': no such queue on the broker "
+                    + "(configure the service it belongs to first, or check the name)", missing);
         }
+        ConfirmingPublisher confirming = publisher.get();
+        return new Scan(filter, progress).run(Operation.MOVE, (channel, response, letter) ->
+                publishConfirmed(confirming, exchange, convention.retryRoutingKey(handlerQueue),
+                        copy(response, letter, handlerQueue, false), response.getBody(),
+                        "dead letter " + letter.id() + " moved from " + letter.queue() + " to " + handlerQueue));
+    }
+
+    @Override
+    public DeadLetterResult discard(DeadLetterFilter filter, Consumer<DeadLetterProgress> progress) {
+        return new Scan(filter, progress).run(Operation.DISCARD, (channel, response, letter) -> { });
+    }
+
+    /**
+     * Deletes every letter of {@code dead_letter.<handlerQueue>} ({@code queue.purge}); letters another desk holds at
+     * that moment are not deleted.
+     *
+     * @throws EventBusException if the dead-letter queue does not exist
+     */
+    @Override
+    public long purge(String handlerQueue) {
+        return withChannel("purge the dead letters of " + handlerQueue,
+                channel -> (long) channel.queuePurge(convention.deadLetterQueue(handlerQueue)).getMessageCount());
+    }
+
+    /**
+     * Publishes one copy (mandatory) and waits for its confirm. One attempt: unlike a blocking publish, a copy caught by a
+     * connection loss is not published again after recovery, so the letter is at most once in the target queue when the
+     * operation fails; the broker puts the letter itself back in the dead letters.
+     */
+    private static void publishConfirmed(ConfirmingPublisher confirming, String exchange, String routingKey,
+                                         AMQP.BasicProperties properties, byte[] body, String description) {
+        try {
+            confirming.publishAsync(exchange, routingKey, true, properties, body, description).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof EventBusException failure) {
+                throw failure;
+            }
+            throw new PublishException(description + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * The copy of a letter for a handler queue: the letter's headers without the dead-letter ones and the broker's
+     * death headers; petisco's {@code queue} header naming the target; the retry counters set to the attempts made when
+     * they are kept, and absent (a first attempt) when reset.
+     */
+    private static AMQP.BasicProperties copy(GetResponse response, DeadLetter letter, String target, boolean keepAttempts) {
+        Map<String, Object> headers = Headers.withoutDeathHeaders(response.getProps().getHeaders());
+        headers.keySet().removeIf(key -> key.startsWith("eventbus-") && !key.equals(Headers.ORIGINAL_ROUTING_KEY)
+                && !key.equals(Headers.ORIGINAL_EXCHANGE) && !(keepAttempts && key.equals(Headers.FIRST_FAILED_AT)));
+        headers.remove(Headers.PETISCO_REDELIVERY_COUNT);
+        headers.remove(DeadLetterReader.DELIVERY_COUNT);
+        headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, letter.routingKey());
+        headers.put(Headers.PETISCO_QUEUE, target); // a petisco consumer retries under retry.<queue>
+        if (keepAttempts) {
+            headers.put(Headers.RETRY_COUNT, letter.attempts());
+            headers.put(Headers.PETISCO_REDELIVERY_COUNT, letter.attempts());
+        }
+        return response.getProps().builder().headers(headers).deliveryMode(2).build();
+    }
+
+    /** What a scan does to the letters it reads. */
+    private enum Operation {
+        READ("read", false, false),
+        // a copy that fails again comes back as a new letter: only replays and moves need the bound to end
+        REPLAY("replay", true, true),
+        MOVE("move", true, true),
+        DISCARD("discard", true, false);
+
+        final String verb;
+        /** Whether a matching letter is acknowledged (removed) after the action. */
+        final boolean removes;
+        /** Whether at most the letters present at the start are read. */
+        final boolean bounded;
+
+        Operation(String verb, boolean removes, boolean bounded) {
+            this.verb = verb;
+            this.removes = removes;
+            this.bounded = bounded;
+        }
+    }
+
+    /** What an operation does with one matching letter before it is acknowledged; throws to leave it in place. */
+    @FunctionalInterface
+    private interface LetterAction {
+        void apply(Channel channel, GetResponse response, DeadLetter letter) throws IOException;
+    }
+
+    /**
+     * One pass over the queues of a filter: reads each queue's letters (for a replay or a move, up to the count it had at
+     * the start; else until none is left, as each letter read is held and not read again), applies the action to the
+     * matching ones within skip and limit, and acknowledges each after its action returned (a read only holds them).
+     */
+    private final class Scan {
+        private final DeadLetterFilter filter;
+        private final Consumer<DeadLetterProgress> progress;
+        private final long start = System.nanoTime();
+        private long examined;
+        private long matched;
+        private long processed;
+        private long total;
+
+        Scan(DeadLetterFilter filter, Consumer<DeadLetterProgress> progress) {
+            this.filter = Objects.requireNonNull(filter, "filter");
+            this.progress = Objects.requireNonNull(progress, "progress");
+        }
+
+        DeadLetterResult run(Operation operation, LetterAction action) {
+            List<String> queues = scope();
+            List<Long> counts = new ArrayList<>(queues.size());
+            for (String queue : queues) {
+                long count = count(queue);
+                counts.add(count);
+                total += count;
+            }
+            for (int i = 0; i < queues.size() && processed < filter.limit(); i++) {
+                String queue = queues.get(i);
+                long bound = operation.bounded ? counts.get(i) : Long.MAX_VALUE;
+                withChannel(operation.verb + " the dead letters of " + queue, channel -> {
+                    AtomicBoolean lost = new AtomicBoolean();
+                    channel.addShutdownListener(signal -> {
+                        if (signal.isHardError()) {
+                            lost.set(true);
+                        }
+                    });
+                    try {
+                        scanQueue(operation, action, queue, bound, channel, lost);
+                    } catch (IOException | RuntimeException failure) {
+                        if (!(failure instanceof LostDuringOperation) && operation.removes && connectionLost(failure, lost)) {
+                            throw lost(operation, queue, null, failure);
+                        }
+                        throw failure;
+                    }
+                    return null; // closing the channel puts back every letter held
+                });
+            }
+            return new DeadLetterResult(examined, processed, elapsed());
+        }
+
+        private void scanQueue(Operation operation, LetterAction action, String queue, long bound,
+                               Channel channel, AtomicBoolean lost) throws IOException {
+            String deadLetterQueue = convention.deadLetterQueue(queue);
+            for (long read = 0; read < bound && processed < filter.limit(); read++) {
+                GetResponse response = channel.basicGet(deadLetterQueue, false);
+                if (response == null) {
+                    return;
+                }
+                examined++;
+                DeadLetter letter = DeadLetterReader.read(response, queue);
+                if (!filter.matches(letter) || matched++ < filter.skip()) {
+                    continue; // held until the channel closes, then back in its place
+                }
+                try {
+                    action.apply(channel, response, letter);
+                } catch (EventBusException failure) {
+                    throw lost.get() ? lost(operation, queue, letter, failure) : failure;
+                }
+                if (operation.removes) {
+                    if (lost.get()) {
+                        throw lost(operation, queue, letter, null);
+                    }
+                    channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
+                }
+                processed++;
+                progress.accept(new DeadLetterProgress(examined, processed, total, elapsed()));
+            }
+        }
+
+        /** Whether a failure is the connection's (not one channel's, such as a missing queue). */
+        private static boolean connectionLost(Exception failure, AtomicBoolean lost) {
+            if (lost.get()) {
+                return true;
+            }
+            if (failure instanceof ShutdownSignalException signal) {
+                return signal.isHardError();
+            }
+            return failure instanceof IOException && !(failure.getCause() instanceof ShutdownSignalException signal
+                    && !signal.isHardError());
+        }
+
+        private EventBusException lost(Operation operation, String queue, @Nullable DeadLetter letter,
+                                       @Nullable Exception cause) {
+            String message = "the connection to the broker was lost during the " + operation.verb + " of the dead "
+                    + "letters of " + queue + " after " + processed + " letter(s)" + (cause == null ? "" : " ("
+                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")")
+                    + ": the broker put back every letter not yet removed; " + (letter == null ? "the last letter done"
+                    : "letter " + letter.id()) + " may be both in its target queue and still a dead letter (a duplicate). "
+                    + "Run the " + operation.verb + " again";
+            return new LostDuringOperation(message, cause);
+        }
+
+        private Duration elapsed() {
+            return Duration.ofNanos(System.nanoTime() - start);
+        }
+
+        /** The handler queues of the filter: its queue, or the bus's handler queues it covers. */
+        private List<String> scope() {
+            if (filter.queue() != null) {
+                String queue = filter.queue();
+                return filter.covers(queue, handlerOf(queue)) ? List.of(queue) : List.of();
+            }
+            List<String> queues = handlerQueues.get().stream().filter(queue -> filter.covers(queue, handlerOf(queue))).toList();
+            if (filter.handler() != null && queues.isEmpty()) {
+                throw new ConfigurationException("no handler named '" + filter.handler() + "' is subscribed to this bus "
+                        + "(handler queues: " + handlerQueues.get() + "): check the name, or name another service's "
+                        + "queue with DeadLetterFilter.builder().queue(...)");
+            }
+            return queues;
+        }
+    }
+
+    /** An operation ended by a lost connection, explained once. */
+    private static final class LostDuringOperation extends EventBusException {
+        LostDuringOperation(String message, @Nullable Exception cause) {
+            super(message);
+            if (cause != null) {
+                initCause(cause);
+            }
+        }
+    }
+
+    /** The handler of a handler queue: its last part ({@code ...user_created.send_mail_handler}). */
+    private static String handlerOf(String handlerQueue) {
+        return handlerQueue.substring(handlerQueue.lastIndexOf('.') + 1);
     }
 
     @FunctionalInterface
@@ -164,15 +382,16 @@ public final class RabbitMqDeadLetters implements DeadLetters {
         T apply(Channel channel) throws IOException;
     }
 
-    private <T> T withChannel(ChannelWork<T> work) {
+    private <T> T withChannel(String what, ChannelWork<T> work) {
         try (Channel channel = connection.createChannel()) {
             return work.apply(channel);
         } catch (IOException e) {
-            String reason = e.getCause() instanceof com.rabbitmq.client.ShutdownSignalException s ? PublisherChannel.describe(s)
-                    : e.getMessage();
-            throw new EventBusException("cannot read dead letters: " + reason, e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new EventBusException("closing the dead-letter channel timed out", e);
+            String reason = e.getCause() instanceof ShutdownSignalException s ? PublisherChannel.describe(s) : e.getMessage();
+            throw new EventBusException("cannot " + what + ": " + reason, e);
+        } catch (ShutdownSignalException e) {
+            throw new EventBusException("cannot " + what + ": " + PublisherChannel.describe(e), e);
+        } catch (TimeoutException e) {
+            throw new EventBusException("closing the dead-letter channel timed out after trying to " + what, e);
         }
     }
 }

@@ -247,6 +247,7 @@ public final class DeliverySettler {
         headers.put(Headers.PETISCO_QUEUE, settlement.consumer().queue());
         headers.putIfAbsent(Headers.ORIGINAL_ROUTING_KEY, settlement.delivery().getRoutingKey());
         headers.putIfAbsent(Headers.ORIGINAL_EXCHANGE, settlement.delivery().getExchange());
+        headers.putIfAbsent(Headers.FIRST_FAILED_AT, Instant.now().toString());
         return republished(settlement, headers);
     }
 
@@ -265,6 +266,7 @@ public final class DeliverySettler {
         headers.put(Headers.QUEUE, settlement.consumer().queue());
         headers.put(Headers.PETISCO_QUEUE, settlement.consumer().queue());
         headers.put(Headers.DEAD_LETTERED_AT, Instant.now().toString());
+        headers.putIfAbsent(Headers.FIRST_FAILED_AT, headers.get(Headers.DEAD_LETTERED_AT));
         if (failure instanceof InvalidMessageException invalid) {
             List<String> violations = invalid.violations().stream().map(DeadLetter::truncate).limit(50).toList();
             headers.put(Headers.VIOLATIONS, violations);
