@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,10 @@ final class LocalDispatcher {
     private final ThreadLocal<Boolean> onHandlerThread = ThreadLocal.withInitial(() -> Boolean.FALSE);
     // guarded by lock
     private ExecutorService handlers;
+    /** The handler threads of subscriptions with a concurrency of their own, by handler name. */
+    private final java.util.Map<String, ExecutorService> ownHandlers = new java.util.HashMap<>();
+    /** The key lanes of ordered queues. */
+    private final java.util.Map<LocalQueue, dev.eventbus.core.pipeline.OrderedLanes> lanes = new java.util.IdentityHashMap<>();
     private ScheduledExecutorService retries;
     private boolean stopped;
     private int queued;
@@ -77,7 +82,42 @@ final class LocalDispatcher {
             return;
         }
         queued++;
-        handlers.execute(() -> run(delivery));
+        LocalQueue queue = delivery.queue();
+        OrderingKey ordering = queue.endpoint().subscription().orderingKey().orElse(null);
+        if (ordering == null) {
+            executorLocked(queue).execute(() -> run(delivery, null));
+            return;
+        }
+        String key = ordering.keyOf(delivery.body(), pipeline.codec());
+        lanes.computeIfAbsent(queue, q -> new dev.eventbus.core.pipeline.OrderedLanes(executorLocked(q)))
+                .submit(key, new dev.eventbus.core.pipeline.OrderedLanes.Task() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> run() {
+                        java.util.concurrent.CompletableFuture<Void> settled = new java.util.concurrent.CompletableFuture<>();
+                        LocalDispatcher.this.run(delivery, settled);
+                        return settled;
+                    }
+
+                    @Override
+                    public void reject() {
+                        // only after stopLocked(), which counted it as dropped
+                    }
+                });
+    }
+
+    /** The threads of a queue's handler: its own if it has a concurrency, else the bus's. */
+    private ExecutorService executorLocked(LocalQueue queue) {
+        Subscription subscription = queue.endpoint().subscription();
+        if (subscription.concurrency().isEmpty()) {
+            return handlers;
+        }
+        return ownHandlers.computeIfAbsent(subscription.handlerName(), name -> {
+            int size = subscription.concurrency().getAsInt();
+            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(size, size, 30,
+                    TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), threads("handler-" + name));
+            pool.allowCoreThreadTimeOut(true); // no thread at rest
+            return pool;
+        });
     }
 
     /**
@@ -96,11 +136,14 @@ final class LocalDispatcher {
 
     /** After {@link #stopLocked()}: waits up to the stop timeout for running handlers, then interrupts them. */
     void shutdown() {
-        ExecutorService handlerPool;
+        java.util.List<ExecutorService> pools = new java.util.ArrayList<>();
         ScheduledExecutorService retryPool;
         lock.lock();
         try {
-            handlerPool = handlers;
+            if (handlers != null) {
+                pools.add(handlers);
+            }
+            pools.addAll(ownHandlers.values());
             retryPool = retries;
         } finally {
             lock.unlock();
@@ -108,14 +151,17 @@ final class LocalDispatcher {
         if (retryPool != null) {
             retryPool.shutdownNow();
         }
-        if (handlerPool == null) {
-            return;
-        }
-        handlerPool.shutdown();
+        pools.forEach(ExecutorService::shutdown);
         if (onHandlerThread.get()) {
             log.debug("stop() called from a handler: not waiting for that handler's own thread");
             return;
         }
+        for (ExecutorService pool : pools) {
+            awaitTermination(pool);
+        }
+    }
+
+    private void awaitTermination(ExecutorService handlerPool) {
         try {
             if (!handlerPool.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("Handlers of in-memory event bus {} still run after the stop timeout of {}: interrupting them",
@@ -157,8 +203,11 @@ final class LocalDispatcher {
         }
     }
 
-    /** Runs on a handler thread. */
-    private void run(LocalDelivery delivery) {
+    /**
+     * Runs on a handler thread. {@code settled}, for a delivery of an ordered queue, completes once it is handled,
+     * dead-lettered or held (freeing its key); a retry waits in place, holding the key.
+     */
+    private void run(LocalDelivery delivery, java.util.concurrent.@Nullable CompletableFuture<Void> settled) {
         lock.lock();
         try {
             if (stopped) {
@@ -168,6 +217,9 @@ final class LocalDispatcher {
             if (!deliversNow.test(delivery.queue())) {
                 delivery.queue().hold(delivery);
                 signalIfIdle();
+                if (settled != null) {
+                    settled.complete(null);
+                }
                 return;
             }
             running++;
@@ -182,16 +234,29 @@ final class LocalDispatcher {
                             delivery.delayedRetries()));
         } finally {
             onHandlerThread.remove();
-            finish(delivery, outcome);
+            boolean retriesInPlace = finish(delivery, outcome, settled);
+            if (settled != null && !retriesInPlace) {
+                settled.complete(null);
+            }
         }
     }
 
-    /** Carries out what a delivery came to. {@code null}: the JVM failed in the handler. */
-    private void finish(LocalDelivery delivery, Outcome outcome) {
+    /**
+     * Carries out what a delivery came to. {@code null}: the JVM failed in the handler.
+     *
+     * @return whether it is retried in place, holding its key (an ordered queue's delivery)
+     */
+    private boolean finish(LocalDelivery delivery, Outcome outcome,
+                           java.util.concurrent.@Nullable CompletableFuture<Void> settled) {
         LocalQueue queue = delivery.queue();
         lock.lock();
         try {
             running--;
+            if (outcome instanceof Outcome.Retry retry && settled != null) {
+                boolean waits = retryInPlaceLocked(delivery.retry(retry.attempt()), retry, settled);
+                signalIfIdle();
+                return waits;
+            }
             if (outcome == null) {
                 log.error("Handler {} hit a JVM error on a message from {}: the message is dropped", queue.handlerName(),
                         delivery.routingKey());
@@ -224,9 +289,43 @@ final class LocalDispatcher {
                         requeue.attempt(), delivery.routingKey());
             }
             signalIfIdle();
+            return false;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * An ordered queue's delivery failed: it runs again after the retry's delay on its handler's threads, still holding
+     * its key, so its key's later messages wait and cannot overtake it.
+     *
+     * @return false if the bus stopped (the retry is dropped)
+     */
+    private boolean retryInPlaceLocked(LocalDelivery next, Outcome.Retry retry,
+                                       java.util.concurrent.CompletableFuture<Void> settled) {
+        if (stopped) {
+            log.warn("Handler {} failed on a message from {} ({}) while the bus stopped: the retry is dropped",
+                    next.queue().handlerName(), next.routingKey(), retry.failure().toString());
+            return false;
+        }
+        log.warn("Handler {} failed on a message from {} (attempt {} of {}): {}; retrying in {} ms, its key's later messages "
+                + "wait", next.queue().handlerName(), next.routingKey(), retry.attempt(), next.queue().policy().maxRetries() + 1,
+                retry.failure().toString(), retry.delay().toMillis());
+        scheduled++;
+        retries.schedule(() -> {
+            lock.lock();
+            try {
+                if (stopped) {
+                    return; // counted as dropped by stopLocked()
+                }
+                scheduled--;
+                queued++;
+                executorLocked(next.queue()).execute(() -> run(next, settled));
+            } finally {
+                lock.unlock();
+            }
+        }, retry.delay().toMillis(), TimeUnit.MILLISECONDS);
+        return true;
     }
 
     /** The kill switch tripped: the delivery waits in its queue, as it was, and the handler is suspended for the cool-down. */

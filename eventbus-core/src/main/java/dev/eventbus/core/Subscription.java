@@ -38,6 +38,7 @@ public final class Subscription {
     private final FailureClassification classification;
     private final @Nullable KillSwitch killSwitch;
     private final boolean publishesFailures;
+    private final Consuming consuming;
 
     /**
      * The service whose messages a subscription receives, when it is not the subscriber's own.
@@ -74,6 +75,16 @@ public final class Subscription {
                          DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source,
                          @Nullable String liveInstance, FailureClassification classification,
                          @Nullable KillSwitch killSwitch, boolean publishesFailures) {
+        this(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification, killSwitch,
+                publishesFailures, Consuming.DEFAULT);
+    }
+
+    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
+                         DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source,
+                         @Nullable String liveInstance, FailureClassification classification,
+                         @Nullable KillSwitch killSwitch, boolean publishesFailures, Consuming consuming) {
+        this.consuming = Objects.requireNonNull(consuming, "consuming");
+        consuming.check(handlerName, store, liveInstance != null, killSwitch != null);
         this.liveInstance = liveInstance;
         if (liveInstance != null && (store || retryPolicy != null)) {
             throw new ConfigurationException("live handler '" + handlerName + "' " + (store
@@ -171,7 +182,7 @@ public final class Subscription {
     /** A copy with its own retry policy instead of the bus's default. */
     public Subscription withRetry(RetryPolicy policy) {
         return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source,
-                liveInstance, classification, killSwitch, publishesFailures);
+                liveInstance, classification, killSwitch, publishesFailures, consuming);
     }
 
     /**
@@ -203,7 +214,7 @@ public final class Subscription {
                     + "lower-case letters, digits and _ (it is part of a queue name), e.g. the host name in lower case");
         }
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, instance, classification,
-                killSwitch, publishesFailures);
+                killSwitch, publishesFailures, consuming);
     }
 
     /** Whether this is a {@link #live()} subscription: queues of this instance only, while it runs. */
@@ -222,13 +233,13 @@ public final class Subscription {
      */
     public Subscription withFailureClassification(FailureClassification rules) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance,
-                Objects.requireNonNull(rules, "rules"), killSwitch, publishesFailures);
+                Objects.requireNonNull(rules, "rules"), killSwitch, publishesFailures, consuming);
     }
 
     /** A copy whose consumption stops for a cool-down when too many of its attempts fail; see {@link KillSwitch}. */
     public Subscription withKillSwitch(KillSwitch killSwitch) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                Objects.requireNonNull(killSwitch, "killSwitch"), publishesFailures);
+                Objects.requireNonNull(killSwitch, "killSwitch"), publishesFailures, consuming);
     }
 
     /**
@@ -237,7 +248,99 @@ public final class Subscription {
      */
     public Subscription publishingFailures() {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, true);
+                killSwitch, true, consuming);
+    }
+
+    /**
+     * A copy that handles up to this many of its deliveries at once, on threads of its own (created when there is work,
+     * gone after 30 s idle), instead of the bus's shared handler threads ({@code consumerThreads} on RabbitMQ,
+     * {@code handlerThreads} in memory, which stay the default). On RabbitMQ its consumer's prefetch is raised to at
+     * least twice the concurrency, so every thread has a message waiting. Without {@link #orderedBy} messages of one
+     * queue may then be handled out of order.
+     *
+     * @param handlers 1 to 1024
+     * @throws ConfigurationException if out of range
+     */
+    public Subscription withConcurrency(int handlers) {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
+                killSwitch, publishesFailures, consuming.withConcurrency(handlerName, handlers));
+    }
+
+    /**
+     * A copy whose messages with the same key are handled one at a time in delivery order, and with different keys in
+     * parallel (up to the subscription's {@link #withConcurrency concurrency}, or the bus's handler threads). A message
+     * that fails holds its key: it is retried in place (after the policy's delay, counting attempts as usual, without
+     * going through a retry queue that would let later messages of its key overtake it) until it is handled or
+     * dead-lettered, while the later messages of its key wait and other keys go on. Each message is acknowledged only once
+     * handled or dead-lettered, so what waits is bounded by the prefetch. A retry waiting in place is not kept across a
+     * restart: the message goes back to its queue and starts its attempts again.
+     *
+     * @throws ConfigurationException with a {@link #withKillSwitch kill switch} (its set-aside would reorder the key)
+     */
+    public Subscription orderedBy(OrderingKey key) {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
+                killSwitch, publishesFailures, consuming.orderedBy(Objects.requireNonNull(key, "key")));
+    }
+
+    /**
+     * A copy whose RabbitMQ queues are declared with {@code x-single-active-consumer}: of all the service instances that
+     * consume them, the broker delivers to one at a time and hands over to another when it goes, so the queue is handled
+     * in order across replicas. A queue's arguments cannot change once declared: add it to a new handler (or delete the
+     * queue first). The in-memory bus has one consumer per queue anyway.
+     *
+     * @throws ConfigurationException for a store or live subscription (their queues are shared, or exclusive already)
+     */
+    public Subscription withSingleActiveConsumer() {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
+                killSwitch, publishesFailures, consuming.singleActive());
+    }
+
+    /** How many deliveries this handler runs at once, if set with {@link #withConcurrency}; else the bus's threads. */
+    public java.util.OptionalInt concurrency() {
+        return consuming.concurrency == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(consuming.concurrency);
+    }
+
+    /** The key its messages are ordered by, if it is {@link #orderedBy ordered}. */
+    public Optional<OrderingKey> orderingKey() {
+        return Optional.ofNullable(consuming.ordering);
+    }
+
+    /** Whether its queues are declared with {@code x-single-active-consumer} ({@link #withSingleActiveConsumer}). */
+    public boolean singleActiveConsumer() {
+        return consuming.singleActiveConsumer;
+    }
+
+    /** How the handler consumes: concurrency (0: the bus's threads), ordering key, single active consumer. */
+    private record Consuming(int concurrency, @Nullable OrderingKey ordering, boolean singleActiveConsumer) {
+        static final Consuming DEFAULT = new Consuming(0, null, false);
+
+        Consuming withConcurrency(String handler, int handlers) {
+            if (handlers < 1 || handlers > 1024) {
+                throw new ConfigurationException("concurrency " + handlers + " of handler '" + handler + "' is out of range: "
+                        + "give 1 to 1024 deliveries handled at once");
+            }
+            return new Consuming(handlers, ordering, singleActiveConsumer);
+        }
+
+        Consuming orderedBy(OrderingKey key) {
+            return new Consuming(concurrency, key, singleActiveConsumer);
+        }
+
+        Consuming singleActive() {
+            return new Consuming(concurrency, ordering, true);
+        }
+
+        void check(String handler, boolean store, boolean live, boolean killSwitch) {
+            if (ordering != null && killSwitch) {
+                throw new ConfigurationException("handler '" + handler + "' is ordered by key and has a kill switch: a kill "
+                        + "switch sets messages aside, which lets later messages of their key overtake them; drop one of them");
+            }
+            if (singleActiveConsumer && (store || live)) {
+                throw new ConfigurationException("handler '" + handler + "' cannot have a single active consumer: " + (store
+                        ? "the store queue is one queue the whole vhost shares, declared alike by every service"
+                        : "a live queue is exclusive to its instance already"));
+            }
+        }
     }
 
     /** Which failures this handler retries (besides the bus's rules); {@link FailureClassification#retryingAll()} by default. */
@@ -274,7 +377,7 @@ public final class Subscription {
     /** A copy that receives what a service of another organization publishes; see {@link #from(String)}. */
     public Subscription from(String organization, String service) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service),
-                liveInstance, classification, killSwitch, publishesFailures);
+                liveInstance, classification, killSwitch, publishesFailures, consuming);
     }
 
     /** The service whose messages this subscription receives, if not the subscriber's own. */

@@ -31,6 +31,8 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
     public static final String DEAD_LETTER_ROUTING_KEY = "x-dead-letter-routing-key";
     /** Queue argument: message TTL in milliseconds (a 32-bit integer, as petisco's pika sends it). */
     public static final String MESSAGE_TTL = "x-message-ttl";
+    /** Queue argument: the broker delivers to one consumer at a time, the next taking over when it goes. */
+    public static final String SINGLE_ACTIVE_CONSUMER = "x-single-active-consumer";
     /** Queue argument: classic or quorum. */
     public static final String QUEUE_TYPE = "x-queue-type";
     /** Queue argument: how often a quorum queue redelivers a message before dead-lettering it. */
@@ -196,6 +198,9 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
                 }
                 if (!subscription.isLive()) { // a live queue is its consumer connection's: the consumer declares it
                     planHandlerQueue(convention, options, retryPolicy, endpoint.queue(), exchanges, queues, bindings);
+                    if (subscription.singleActiveConsumer()) {
+                        singleActiveConsumer(queues, endpoint.queue());
+                    }
                 }
             }
         }
@@ -203,6 +208,18 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
             planStore(convention, options, exchanges, queues, bindings);
         }
         return new Topology(new ArrayList<>(exchanges), queues, new ArrayList<>(bindings));
+    }
+
+    /** Adds {@code x-single-active-consumer} to a planned handler queue ({@link Subscription#withSingleActiveConsumer}). */
+    private static void singleActiveConsumer(List<Queue> queues, String queue) {
+        for (int i = 0; i < queues.size(); i++) {
+            Queue planned = queues.get(i);
+            if (planned.name().equals(queue)) {
+                Map<String, Object> args = new LinkedHashMap<>(planned.arguments());
+                args.put(SINGLE_ACTIVE_CONSUMER, true);
+                queues.set(i, new Queue(planned.name(), args, planned.shared()));
+            }
+        }
     }
 
     /**

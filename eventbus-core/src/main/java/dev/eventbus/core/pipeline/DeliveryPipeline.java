@@ -117,6 +117,11 @@ public final class DeliveryPipeline {
         return reported(endpoint, outcome, System.nanoTime() - start);
     }
 
+    /** The codec it decodes with, e.g. to read an {@link dev.eventbus.core.OrderingKey} from a body. */
+    public MessageCodec codec() {
+        return codec;
+    }
+
     /**
      * The kill-switch circuit of a handler that has one ({@link dev.eventbus.core.Subscription#withKillSwitch}), once it
      * received a delivery. The bus half-opens it after the cool-down.

@@ -83,6 +83,79 @@ public final class DeliverySettler {
         settle(new Settlement(consumer, channel, delivery, properties, body, outcome));
     }
 
+    /**
+     * Runs a delivery of an ordered subscription ({@link dev.eventbus.core.Subscription#orderedBy}) and settles it; the
+     * returned stage completes once it is settled, which frees its key for the next message. A retry waits in place,
+     * unacknowledged (in the consumer's prefetch), and runs again after its delay on the handler's threads, instead of
+     * going through the retry queue, where the key's later messages would overtake it. A dead letter goes the usual way.
+     *
+     * @param handlerThreads the handler's threads, to run the retry on
+     * @param timer          waits the retry's delay
+     */
+    public java.util.concurrent.CompletionStage<Void> processOrdered(QueueConsumer consumer, Channel channel, Envelope delivery,
+            AMQP.BasicProperties properties, byte[] body, Executor handlerThreads,
+            java.util.concurrent.ScheduledExecutorService timer) {
+        java.util.concurrent.CompletableFuture<Void> settled = new java.util.concurrent.CompletableFuture<>();
+        Map<String, Object> headers = properties.getHeaders();
+        attemptInPlace(new InPlace(consumer, channel, delivery, properties, body, handlerThreads, timer, settled),
+                Headers.retryCount(headers), Headers.delayedRetries(headers));
+        return settled;
+    }
+
+    /** An ordered delivery being attempted in place until settled. */
+    private record InPlace(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties,
+                           byte[] body, Executor handlerThreads, java.util.concurrent.ScheduledExecutorService timer,
+                           java.util.concurrent.CompletableFuture<Void> settled) {
+    }
+
+    private void attemptInPlace(InPlace it, int retries, int delayedRetries) {
+        try {
+            QueueConsumer consumer = it.consumer();
+            if (!consumer.isConsuming() || !it.channel().isOpen()) {
+                requeue(it.channel(), it.delivery().getDeliveryTag()); // paused or stopping: back to the queue, key order kept
+                return;
+            }
+            IncomingDelivery incoming = new IncomingDelivery(it.body(), Headers.originalRoutingKey(it.properties().getHeaders(),
+                    it.delivery().getRoutingKey()), retries, it.delivery().isRedeliver(), delayedRetries);
+            Outcome outcome = pipeline.process(consumer.endpoint(), consumer.retryPolicy(), incoming);
+            if (outcome instanceof Outcome.Retry retry && !consumer.endpoint().subscription().isLive()) {
+                long delay = consumer.retryPolicy().usesRetryQueue() ? consumer.retryPolicy().delayMillis()
+                        : retry.delay().toMillis();
+                log.warn("handler {} failed on attempt {} of {} for a message on {}; retrying in place in {} ms, its key's "
+                        + "later messages wait: {}", consumer.handlerName(), retry.attempt(),
+                        consumer.retryPolicy().maxRetries() + 1, consumer.queue(), delay, retry.failure().toString());
+                try {
+                    it.timer().schedule(() -> runAgain(it, retry.attempt(), delayedRetries + 1), delay,
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                    return; // settled later
+                } catch (RejectedExecutionException stopping) {
+                    requeue(it.channel(), it.delivery().getDeliveryTag());
+                    return;
+                }
+            }
+            settle(new Settlement(consumer, it.channel(), it.delivery(), it.properties(), it.body(), outcome));
+        } catch (RuntimeException unexpected) {
+            log.error("handler {}: could not settle an ordered delivery from {}; it goes back to the queue",
+                    it.consumer().handlerName(), it.consumer().queue(), unexpected);
+            requeue(it.channel(), it.delivery().getDeliveryTag());
+        }
+        it.settled().complete(null);
+    }
+
+    private void runAgain(InPlace it, int retries, int delayedRetries) {
+        try {
+            it.handlerThreads().execute(() -> attemptInPlace(it, retries, delayedRetries));
+        } catch (RejectedExecutionException stopping) {
+            requeue(it.channel(), it.delivery().getDeliveryTag());
+            it.settled().complete(null);
+        }
+    }
+
+    /** The codec the pipeline decodes with (an ordering key is read with it). */
+    public dev.eventbus.core.MessageCodec codec() {
+        return pipeline.codec();
+    }
+
     /** One delivery and what it came to, until it is settled. */
     private record Settlement(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties,
                               byte[] body, Outcome outcome) {

@@ -53,6 +53,8 @@ public final class HandlerConsumers {
 
     private Connection connection;
     private ExecutorService handlerThreads;
+    /** The threads of subscriptions with a concurrency of their own, by handler; guarded by itself. */
+    private final java.util.Map<String, ExecutorService> ownThreads = new java.util.HashMap<>();
     private volatile ScheduledExecutorService maintenance;
     private volatile DeliverySettler settler;
     private volatile boolean running;
@@ -117,8 +119,10 @@ public final class HandlerConsumers {
         for (Endpoint endpoint : convention.endpoints(subscription)) {
             QueueRoutes routes = endpoint.isStore() ? QueueRoutes.forStore(convention)
                     : QueueRoutes.forHandlerQueue(convention, endpoint.queue());
-            added.add(new QueueConsumer(endpoint, routes, policy, () -> settler, task -> handlerThreads.execute(task),
-                    this::restoreLater, this::suspend, observer));
+            java.util.concurrent.Executor executor = subscription.concurrency().isPresent()
+                    ? task -> ownThreads(subscription).execute(task) : task -> handlerThreads.execute(task);
+            added.add(new QueueConsumer(endpoint, routes, policy, () -> settler, executor, this::restoreLater, this::suspend,
+                    observer, () -> maintenance));
         }
         consumers.addAll(added);
         return added;
@@ -145,10 +149,40 @@ public final class HandlerConsumers {
         settler = settlers.apply(() -> stopping, maintenance);
         running = true;
         for (QueueConsumer consumer : consumers) {
-            consumer.start(connection, prefetch);
+            consumer.start(connection, prefetchOf(consumer));
         }
         log.info("started {} consumers for {} with {} handler threads, prefetch {}", consumers.size(),
                 convention.mainExchange(), threads, prefetch);
+    }
+
+    /**
+     * The threads of a handler with a concurrency of its own: as many as its concurrency, made when deliveries come and
+     * ended after 30 s idle, so a quiet handler holds none. Rejects tasks once the bus stopped.
+     */
+    private ExecutorService ownThreads(Subscription subscription) {
+        synchronized (ownThreads) {
+            return ownThreads.computeIfAbsent(subscription.handlerName(), handler -> {
+                int size = subscription.concurrency().orElseThrow();
+                AtomicInteger count = new AtomicInteger();
+                java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(size, size, 30,
+                        TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                        runnable -> new Thread(runnable, "eventbus-handler-" + name + "-" + handler + "-" + count.incrementAndGet()));
+                pool.allowCoreThreadTimeOut(true);
+                if (stopping) {
+                    pool.shutdown();
+                }
+                return pool;
+            });
+        }
+    }
+
+    /**
+     * A consumer's prefetch: the bus's, raised to twice its handler's concurrency so every thread has a delivery waiting
+     * while the previous one is acknowledged.
+     */
+    private int prefetchOf(QueueConsumer consumer) {
+        java.util.OptionalInt concurrency = consumer.endpoint().subscription().concurrency();
+        return concurrency.isPresent() ? Math.max(prefetch, 2 * concurrency.getAsInt()) : prefetch;
     }
 
     /** Declares a subscription added while running and starts its consumers; nothing if not running. */
@@ -157,7 +191,7 @@ public final class HandlerConsumers {
             return;
         }
         declare(subscription);
-        added.forEach(consumer -> consumer.start(connection, prefetch));
+        added.forEach(consumer -> consumer.start(connection, prefetchOf(consumer)));
     }
 
     /**
@@ -183,7 +217,7 @@ public final class HandlerConsumers {
             throw new EventBusException("cannot resume handler " + handlerName + ": the bus is not running (call start())");
         }
         declare(subscription(handlerName));
-        matching.forEach(consumer -> consumer.start(connection, prefetch));
+        matching.forEach(consumer -> consumer.start(connection, prefetchOf(consumer)));
     }
 
     /**
@@ -223,7 +257,7 @@ public final class HandlerConsumers {
         for (QueueConsumer consumer : consumersOf(handler)) {
             if (consumer.isSuspended()) {
                 try {
-                    consumer.startHalfOpen(connection, prefetch);
+                    consumer.startHalfOpen(connection, prefetchOf(consumer));
                 } catch (EventBusException e) {
                     log.error("handler {}: could not consume again after its kill switch's cool-down: {}", handler, e.getMessage());
                     restoreLater(consumer);
@@ -253,26 +287,38 @@ public final class HandlerConsumers {
             if (maintenance != null) {
                 maintenance.shutdownNow();
             }
-            if (handlerThreads != null) {
-                handlerThreads.shutdown();
-                try {
-                    if (!handlerThreads.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                        log.warn("handlers still running after the stop timeout of {} ms: interrupting them; their messages "
-                                + "go back to their queues, not retried and not dead-lettered", stopTimeout.toMillis());
-                        handlerThreads.shutdownNow();
-                        // let the interrupted handlers settle (put their messages back) before the channels close
-                        if (!handlerThreads.awaitTermination(Math.max(1000, stopTimeout.toMillis()), TimeUnit.MILLISECONDS)) {
-                            log.warn("handlers ignored the interrupt; closing their channels: the broker puts their "
-                                    + "unacknowledged messages back in the queues");
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    handlerThreads.shutdownNow();
-                }
+            List<ExecutorService> own;
+            synchronized (ownThreads) {
+                own = List.copyOf(ownThreads.values());
+                ownThreads.clear();
             }
+            own.forEach(ExecutorService::shutdown);
+            if (handlerThreads != null) {
+                awaitHandlers(handlerThreads);
+            }
+            own.forEach(this::awaitHandlers);
             consumers.forEach(QueueConsumer::close);
             running = false;
+        }
+    }
+
+    /** Lets running handlers finish (up to the stop timeout), then interrupts them. */
+    private void awaitHandlers(ExecutorService handlerThreads) {
+        handlerThreads.shutdown();
+        try {
+            if (!handlerThreads.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("handlers still running after the stop timeout of {} ms: interrupting them; their messages "
+                        + "go back to their queues, not retried and not dead-lettered", stopTimeout.toMillis());
+                handlerThreads.shutdownNow();
+                // let the interrupted handlers settle (put their messages back) before the channels close
+                if (!handlerThreads.awaitTermination(Math.max(1000, stopTimeout.toMillis()), TimeUnit.MILLISECONDS)) {
+                    log.warn("handlers ignored the interrupt; closing their channels: the broker puts their "
+                            + "unacknowledged messages back in the queues");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            handlerThreads.shutdownNow();
         }
     }
 
@@ -305,7 +351,7 @@ public final class HandlerConsumers {
             }
             try {
                 declare(consumer.endpoint().subscription());
-                consumer.start(connection, prefetch);
+                consumer.start(connection, prefetchOf(consumer));
                 log.warn("handler {}: lost its consumer of queue {}; declared the queue again and resumed consuming",
                         consumer.handlerName(), consumer.queue());
                 return;

@@ -18,12 +18,15 @@ import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
+import dev.eventbus.core.pipeline.OrderedLanes;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one queue ({@link Endpoint}) for one handler: a channel of its own with the bus's prefetch, deliveries
- * handed to the bus's handler threads, where the {@link DeliverySettler} runs the pipeline and settles them.
+ * Consumes one queue ({@link Endpoint}) for one handler: a channel of its own with its prefetch, deliveries handed to
+ * its handler threads (the bus's, or the subscription's own with a concurrency), where the {@link DeliverySettler} runs
+ * the pipeline and settles them; those of an ordered subscription through {@link OrderedLanes}, one at a time per key.
  * {@code channel} and the consumer tag are guarded by {@code this}; {@code state} and {@code detail} are volatile.
  */
 public final class QueueConsumer {
@@ -38,6 +41,9 @@ public final class QueueConsumer {
     private final java.util.function.Consumer<QueueConsumer> onConsumerLost;
     private final EventBusObserver observer;
     private final java.util.function.Consumer<QueueConsumer> onKillSwitch;
+    private final dev.eventbus.core.@Nullable OrderingKey ordering;
+    private final @Nullable OrderedLanes lanes;
+    private final Supplier<java.util.concurrent.ScheduledExecutorService> timer;
     private Channel channel;
     private String consumerTag;
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
@@ -56,6 +62,20 @@ public final class QueueConsumer {
     public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
                   Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost,
                   java.util.function.Consumer<QueueConsumer> onKillSwitch, EventBusObserver observer) {
+        this(endpoint, routes, retryPolicy, settler, handlerThreads, onConsumerLost, onKillSwitch, observer, () -> null);
+    }
+
+    /**
+     * A consumer whose ordered deliveries ({@link dev.eventbus.core.Subscription#orderedBy}) run on key lanes over its
+     * handler threads, their in-place retries waiting on the timer.
+     */
+    public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
+                  Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost,
+                  java.util.function.Consumer<QueueConsumer> onKillSwitch, EventBusObserver observer,
+                  Supplier<java.util.concurrent.ScheduledExecutorService> timer) {
+        this.timer = timer;
+        this.ordering = endpoint.subscription().orderingKey().orElse(null);
+        this.lanes = ordering == null ? null : new OrderedLanes(handlerThreads);
         this.observer = observer;
         this.onKillSwitch = onKillSwitch;
         this.endpoint = endpoint;
@@ -247,6 +267,22 @@ public final class QueueConsumer {
         @Override
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
             Channel deliveryChannel = getChannel();
+            if (lanes != null) {
+                DeliverySettler current = settler.get();
+                lanes.submit(ordering.keyOf(body, current.codec()), new OrderedLanes.Task() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> run() {
+                        return current.processOrdered(QueueConsumer.this, deliveryChannel, envelope, properties, body,
+                                handlerThreads, timer.get());
+                    }
+
+                    @Override
+                    public void reject() {
+                        DeliverySettler.requeue(deliveryChannel, envelope.getDeliveryTag()); // stopping
+                    }
+                });
+                return;
+            }
             try {
                 handlerThreads.execute(() -> settler.get().process(QueueConsumer.this, deliveryChannel, envelope, properties, body));
             } catch (RejectedExecutionException e) {
