@@ -30,7 +30,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * (raw, library, library, raw, ...: the order flips every round), medians over the rounds and the library/raw ratio.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,e2e-obs,e2e4,schema,retry,retry-ladder,delay,memory,outbox]
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,e2e-obs,e2e4,schema,retry,retry-ladder,delay,memory,outbox,handlers,ordered]
  *      [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib] [--batch=N]
  * </pre>
  * {@code --sides=lib} runs only the library's side of the broker benchmarks (for profiling); tables then need both.
@@ -40,7 +40,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 public final class BenchmarkMain {
 
     private static final List<String> ALL = List.of("micro", "e2e", "e2e-obs", "e2e4", "schema", "retry", "retry-ladder", "delay",
-            "memory", "outbox");
+            "memory", "outbox", "handlers", "ordered");
 
     private final boolean quick;
     private final int rounds;
@@ -112,6 +112,8 @@ public final class BenchmarkMain {
                     case "delay" -> main.delay();
                     case "memory" -> main.memory();
                     case "outbox" -> main.outbox();
+                    case "handlers" -> main.handlers();
+                    case "ordered" -> main.ordered();
                     default -> throw new IllegalStateException(name);
                 }
             }
@@ -264,6 +266,50 @@ public final class BenchmarkMain {
         }
         System.out.printf(Locale.ROOT, "%nlib/raw: handled msg/s %.2f; configured TTL %d ms%n",
                 median(runs.get(true), RetryPath.Figures::rate) / median(runs.get(false), RetryPath.Figures::rate), ttl.toMillis());
+    }
+
+    // ------------------------------------------------------------------------------------------------ handler scaling
+
+    /** I/O handlers (2 ms) with a concurrency of 1, 4 and 16: rounds of each, library only. */
+    private void handlers() throws Exception {
+        HandlerScaling benchmark = new HandlerScaling(broker);
+        System.out.printf(Locale.ROOT, "%n## I/O handlers: a 2 ms handler with withConcurrency(n), draining a backlog of "
+                + "n x %d messages, %d rounds%n%n", quick ? 250 : 1000, rounds);
+        System.out.println("| threads | handled msg/s (median) | per round | ideal msg/s | of ideal | most at once |");
+        System.out.println("| ---: | ---: | --- | ---: | ---: | ---: |");
+        for (int threads : new int[] {1, 4, 16}) {
+            scalingRow(String.valueOf(threads), benchmark, threads, threads * (quick ? 250 : 1000), 0);
+        }
+    }
+
+    /** 16 threads ordered over 1000 keys against one thread ordered (the only ordered handling without keys). */
+    private void ordered() throws Exception {
+        HandlerScaling benchmark = new HandlerScaling(broker);
+        int count = quick ? 4000 : 16000;
+        System.out.printf(Locale.ROOT, "%n## Ordered per key: a 2 ms handler ordered by a key over 1000 keys, %d messages "
+                + "(1 thread: %d), %d rounds%n%n", count, count / 8, rounds);
+        System.out.println("| threads | handled msg/s (median) | per round | ideal msg/s | of ideal | most at once | order violations |");
+        System.out.println("| ---: | ---: | --- | ---: | ---: | ---: | ---: |");
+        double single = scalingRow("1, ordered", benchmark, 1, count / 8, 1000);
+        double sixteen = scalingRow("16, ordered by key", benchmark, 16, count, 1000);
+        System.out.printf(Locale.ROOT, "%n16 threads ordered by key / 1 thread ordered: %.1fx (goal >= 8x)%n", sixteen / single);
+    }
+
+    private double scalingRow(String label, HandlerScaling benchmark, int threads, int count, int keys) throws Exception {
+        List<HandlerScaling.Figures> runs = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            HandlerScaling.Figures figures = benchmark.run(threads, count, keys);
+            System.err.printf(Locale.ROOT, "  %s round %d: %s%n", label, round + 1, figures);
+            runs.add(figures);
+        }
+        double rate = median(runs, HandlerScaling.Figures::rate);
+        double ideal = runs.get(0).ideal();
+        String violations = keys > 0 ? String.format(Locale.ROOT, " %d |", runs.stream()
+                .mapToLong(HandlerScaling.Figures::violations).sum()) : "";
+        System.out.printf(Locale.ROOT, "| %s | %.0f | %s | %.0f | %.0f %% | %d |%s%n", label, rate,
+                perRound(runs, HandlerScaling.Figures::rate), ideal, 100 * rate / ideal,
+                runs.stream().mapToInt(HandlerScaling.Figures::most).max().orElse(0), violations);
+        return rate;
     }
 
     // ------------------------------------------------------------------------------------------------ delay

@@ -93,9 +93,10 @@ class ConcurrencyIT {
     void singleActiveConsumerDeliversToOneBusAtATimeAndHandsOverWhenItStops(TestBroker broker) {
         List<Integer> first = new CopyOnWriteArrayList<>();
         List<Integer> second = new CopyOnWriteArrayList<>();
-        RabbitMqEventBus one = broker.bus(b -> b.subscribe(Subscription.of(OrderPlaced.class, "ship_order",
+        // one handler thread each: the single active consumer orders across the buses, one thread within the active one
+        RabbitMqEventBus one = broker.bus(b -> b.consumerThreads(1).subscribe(Subscription.of(OrderPlaced.class, "ship_order",
                 m -> first.add(m.payload().quantity())).withSingleActiveConsumer()));
-        RabbitMqEventBus two = broker.bus(b -> b.subscribe(Subscription.of(OrderPlaced.class, "ship_order",
+        RabbitMqEventBus two = broker.bus(b -> b.consumerThreads(1).subscribe(Subscription.of(OrderPlaced.class, "ship_order",
                 m -> second.add(m.payload().quantity())).withSingleActiveConsumer()));
         one.admin().configure();
         String queue = broker.convention().handlerQueue(MessageType.of(OrderPlaced.class), "ship_order");
