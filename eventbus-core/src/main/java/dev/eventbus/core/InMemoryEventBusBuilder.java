@@ -45,7 +45,8 @@ public final class InMemoryEventBusBuilder {
     }
 
     /**
-     * How many threads run handlers. Default is 1: one message at a time, in publish order except for retries.
+     * How many threads run handlers. Default is 1: one message at a time, in publish order except for retries. Shared by
+     * the handlers without a concurrency of their own ({@link Subscription#withConcurrency}).
      *
      * @throws ConfigurationException if under 1
      */

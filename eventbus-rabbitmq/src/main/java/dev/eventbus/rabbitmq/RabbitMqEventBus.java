@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Publishing uses one connection, consuming another (so broker flow control on publishers never stalls
  * acknowledgements, and consumers never wait for a blocked publishing connection). Handlers run on the bus's handler
  * threads ({@code consumerThreads}), several at once, so messages of one queue may be handled out of order; use one
- * thread for strict order. Connections open on first use.
+ * thread for strict order. A subscription with {@link dev.eventbus.core.Subscription#withConcurrency} runs on threads of
+ * its own, one ordered by key ({@link dev.eventbus.core.Subscription#orderedBy}) keeps each key's order. Connections open
+ * on first use.
  */
 public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
 

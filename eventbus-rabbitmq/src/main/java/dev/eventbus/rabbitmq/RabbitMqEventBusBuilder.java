@@ -147,13 +147,19 @@ public final class RabbitMqEventBusBuilder {
         return this;
     }
 
-    /** Unacknowledged messages per queue consumer (basic.qos). Default: 50. */
+    /**
+     * Unacknowledged messages per queue consumer (basic.qos). Default: 50. A handler with a concurrency of its own gets at
+     * least twice its concurrency.
+     */
     public RabbitMqEventBusBuilder prefetch(int prefetch) {
         this.prefetch = positive(prefetch, "prefetch");
         return this;
     }
 
-    /** Threads running handlers, shared by all handlers. Default: 4; 1 keeps each queue's order. */
+    /**
+     * Threads running handlers, shared by the handlers without a concurrency of their own
+     * ({@link Subscription#withConcurrency}). Default: 4; 1 keeps each queue's order.
+     */
     public RabbitMqEventBusBuilder consumerThreads(int threads) {
         this.consumerThreads = positive(threads, "consumerThreads");
         return this;
