@@ -42,10 +42,22 @@ class TopologyDiagramsTest {
     record UserCreated(String userId, String name) implements Event {
     }
 
+    /** An event of the endpoint queue's diagram: {@code task.created}, version 1. */
+    record TaskCreated(String taskId) implements Event {
+    }
+
+    /** An event of the endpoint queue's diagram: {@code task.completed}, version 1. */
+    record TaskCompleted(String taskId) implements Event {
+    }
+
     /** The plans the diagrams show, by the name their marker gives. */
     static final Map<String, Topology> PLANS = Map.of(
             "one-handler", plan(QueueType.CLASSIC),
-            "one-handler-quorum", plan(QueueType.QUORUM));
+            "one-handler-quorum", plan(QueueType.QUORUM),
+            "endpoint-queue", Topology.plan(Convention.of("alice", "petisco"),
+                    List.of(Subscription.of("task_board", (dev.eventbus.core.Message<Event> message) -> { },
+                            TaskCreated.class, TaskCompleted.class).endpointQueue()),
+                    new Topology.Options(QueueType.CLASSIC, 10, 5000, RetryPolicy.DEFAULT, false)));
 
     private static Topology plan(QueueType type) {
         return Topology.plan(Convention.of("alice", "petisco"),

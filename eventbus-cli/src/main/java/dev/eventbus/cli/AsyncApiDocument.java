@@ -95,12 +95,14 @@ final class AsyncApiDocument {
         for (Subscription subscription : bus.subscriptions()) {
             for (Endpoint endpoint : convention.endpoints(subscription)) {
                 ObjectNode channel = queueChannels.computeIfAbsent(endpoint.queue(), queue -> queueChannel(channels, topology, queue, vhost));
-                String id = endpoint.type() == null ? ANY_MESSAGE : messageId(endpoint.type());
-                ((ObjectNode) channel.get("messages")).putObject(id).put("$ref", "#/components/messages/" + id);
-                if (endpoint.type() == null) {
+                if (endpoint.isUntyped()) {
+                    ((ObjectNode) channel.get("messages")).putObject(ANY_MESSAGE).put("$ref", "#/components/messages/" + ANY_MESSAGE);
                     anyMessage(messages);
-                } else {
-                    message(messages, endpoint.type());
+                }
+                for (MessageType<?> type : endpoint.types()) { // an endpoint queue receives several
+                    String id = messageId(type);
+                    ((ObjectNode) channel.get("messages")).putObject(id).put("$ref", "#/components/messages/" + id);
+                    message(messages, type);
                 }
             }
         }

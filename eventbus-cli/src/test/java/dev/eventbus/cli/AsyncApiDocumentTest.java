@@ -90,6 +90,18 @@ class AsyncApiDocumentTest {
     }
 
     @Test
+    void anEndpointQueueIsOneChannelReceivingEachOfItsTypes() throws IOException {
+        JsonNode document = asyncApi(TestPlans.EndpointQueue.class);
+        assertValid(document);
+        String queue = "alice.cli.endpoint.accounts_view";
+        JsonNode messages = document.get("channels").get(queue).get("messages");
+        assertTrue(messages.has("user.created_v1") && messages.has("user.deleted_v1") && messages.size() == 2,
+                messages.toString());
+        JsonNode receive = document.get("operations").get("receive_" + queue);
+        assertEquals(2, receive.get("messages").size(), receive.toString());
+    }
+
+    @Test
     void messagesCarryTheEnvelopeWithTheJsonSchemaOfTheirAttributes() throws IOException {
         JsonNode message = asyncApi(TestPlans.OneHandler.class).get("components").get("messages").get("user.created_v1");
         assertEquals("user.created", message.get("name").asText());

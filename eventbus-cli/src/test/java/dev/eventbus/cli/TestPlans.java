@@ -50,6 +50,20 @@ final class TestPlans {
         }
     }
 
+    /** Another event of the tests: {@code user.deleted}. */
+    record UserDeleted(String userId) implements Event {
+    }
+
+    /** A handler of UserCreated and UserDeleted on one endpoint queue, in publish order. */
+    public static final class EndpointQueue implements ServicePlan {
+        @Override
+        public RabbitMqEventBusBuilder configure(RabbitMqEventBusBuilder bus) {
+            return bus.organization("alice").service(SERVICE).handlerQueueTtl(null)
+                    .subscribe(Subscription.of("accounts_view", (dev.eventbus.core.Message<Event> message) -> { },
+                            UserCreated.class, UserDeleted.class).endpointQueue());
+        }
+    }
+
     /** Not a plan: the command line says so. */
     public static final class NotAPlan {
     }

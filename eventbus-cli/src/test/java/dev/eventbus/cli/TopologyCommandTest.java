@@ -25,6 +25,19 @@ class TopologyCommandTest {
         assertRow(run.out(), "binding", "alice.cli -> " + QUEUE, "key alice.cli.1.event.user_created");
     }
 
+    @Test
+    void printsAnEndpointQueueAsOneQueueBoundWithTheKeyOfEachType() {
+        String queue = "alice.cli.endpoint.accounts_view";
+        Cli.Run run = Cli.run("topology", "--plan", TestPlans.EndpointQueue.class.getName());
+        assertEquals(ExitCodes.OK, run.exitCode(), run.toString());
+        assertRow(run.out(), "queue", queue, "x-dead-letter-exchange=dead_letter.alice.cli, "
+                + "x-dead-letter-routing-key=dead_letter." + queue);
+        assertRow(run.out(), "binding", "alice.cli -> " + queue, "key alice.cli.1.event.user_created");
+        assertRow(run.out(), "binding", "alice.cli -> " + queue, "key alice.cli.1.event.user_deleted");
+        assertRow(run.out(), "binding", "alice.cli -> " + queue, "key retry." + queue);
+        assertTrue(!run.out().contains("alice.cli.1.event.user_created.accounts_view"), "no per-type queue: " + run.out());
+    }
+
     /** The table has this row: its three columns, separated by two spaces or more. */
     static void assertRow(String table, String kind, String name, String details) {
         List<String> row = List.of(kind, name, details);

@@ -16,6 +16,7 @@ import java.util.Objects;
  * handler queue        alice.petisco.1.event.user_created.send_mail_handler
  * retry queue          retry.alice.petisco.1.event.user_created.send_mail_handler
  * dead-letter queue    dead_letter.alice.petisco.1.event.user_created.send_mail_handler
+ * endpoint queue       alice.petisco.endpoint.task_board   (several types, one queue: Subscription.endpointQueue())
  * </pre>
  *
  * @param organization company, team or project, e.g. {@code alice}
@@ -101,6 +102,19 @@ public record Convention(String organization, String service, NameStyle style) {
         return queue;
     }
 
+    /**
+     * The one queue of a handler of several message types that keeps their publish order ({@code
+     * Subscription.endpointQueue()}): {@code org.service.endpoint.handler}. It cannot meet a per-type handler queue, whose
+     * third part is a version number, nor an all-messages queue ({@code org.service.all.handler}); petisco names no queue
+     * so. Checked so that its dead-letter queue's name fits AMQP's 255 bytes.
+     */
+    public String endpointQueue(String handlerName) {
+        Names.requireHandlerName(handlerName);
+        String queue = mainExchange() + ".endpoint." + handlerName;
+        Names.requireAmqpLength(deadLetterQueue(queue), "dead-letter queue");
+        return queue;
+    }
+
     /** The binding keys of every event and command this service publishes: {@code org.service.*.event.#} and {@code ...command.#}. */
     public List<String> allMessagesBindingKeys() {
         return List.of(mainExchange() + ".*." + MessageKind.DOMAIN_EVENT.routingSegment() + ".#",
@@ -110,7 +124,8 @@ public record Convention(String organization, String service, NameStyle style) {
     /**
      * Where a subscription receives messages: for each message type a handler queue ({@link #handlerQueue}) bound to the
      * publisher's exchange with the type's routing key; for an all-messages handler one queue ({@link #allMessagesQueue})
-     * bound with the publisher's event and command keys; for a store handler the shared {@link #STORE_QUEUE} bound with
+     * bound with the publisher's event and command keys; for a handler with an {@link Subscription#endpointQueue() endpoint
+     * queue} one queue ({@link #endpointQueue}) bound with the routing key of each of its types; for a store handler the shared {@link #STORE_QUEUE} bound with
      * {@link #storeBindingKeys()}. The publisher is this service, or the subscription's {@link Subscription#source()}. A
      * {@link Subscription#live() live} subscription's queues are those, named {@link #liveQueue} for its instance.
      */
@@ -141,6 +156,11 @@ public record Convention(String organization, String service, NameStyle style) {
             return List.of(new Endpoint(subscription, null, allMessagesQueue(subscription.handlerName()),
                     publisher.allMessagesBindingKeys().stream().map(key -> new Endpoint.Binding(publisher.mainExchange(), key))
                             .toList()));
+        }
+        if (subscription.isEndpointQueue()) {
+            List<Endpoint.Binding> bindings = subscription.types().stream()
+                    .map(type -> new Endpoint.Binding(publisher.mainExchange(), publisher.routingKey(type))).distinct().toList();
+            return List.of(new Endpoint(subscription, null, endpointQueue(subscription.handlerName()), bindings));
         }
         List<Endpoint> endpoints = new java.util.ArrayList<>(subscription.types().size());
         for (MessageType<?> type : subscription.types()) {

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param subscription the handler
  * @param type         the message type of this queue; {@code null} for store and all-messages handlers, which receive
- *                     every message untyped
+ *                     every message untyped, and for an {@link Subscription#endpointQueue() endpoint queue}, which
+ *                     receives every type of its subscription ({@link #types()})
  * @param queue        the queue name, e.g. {@code alice.petisco.1.event.user_created.send_mail_handler}
  * @param bindings     what routes messages to it (exchange and topic binding key)
  */
@@ -54,7 +55,18 @@ public record Endpoint(Subscription subscription, @Nullable MessageType<?> type,
 
     /** Whether messages reach the handler untyped (store and all-messages handlers). */
     public boolean isUntyped() {
-        return type == null;
+        return subscription.receivesAll();
+    }
+
+    /**
+     * The message types this queue receives: its {@link #type()}, or every type of an endpoint queue's subscription; empty
+     * for an untyped queue.
+     */
+    public List<MessageType<?>> types() {
+        if (type != null) {
+            return List.of(type);
+        }
+        return isUntyped() ? List.of() : subscription.types();
     }
 
     /** Whether a message published to this exchange with this routing key reaches this queue. */

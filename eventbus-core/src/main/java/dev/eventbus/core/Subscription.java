@@ -11,13 +11,16 @@ import org.jspecify.annotations.Nullable;
  * One named handler and the message types it handles. Immutable and thread-safe.
  *
  * <p>On RabbitMQ each (type, handler) pair gets its own queue, {@code routingKey.handler}, with its
- * retry and dead-letter queues; a store subscription reads the shared {@code store} queue, which sees
- * every event and command.
+ * retry and dead-letter queues; a handler of several types with {@link #endpointQueue()} gets one queue for all of them,
+ * {@code org.service.endpoint.handler}, so that they arrive in publish order; a store subscription reads the shared
+ * {@code store} queue, which sees every event and command.
  *
  * <pre>{@code
  * Subscription.of(UserCreated.class, new SendMailHandler());          // name: send_mail_handler
  * Subscription.of(UserCreated.class, "send_mail_handler", message -> mailer.send(message.payload()));
  * Subscription.of("audit_handler", (Message<Event> m) -> audit(m), UserCreated.class, UserDeleted.class);
+ * Subscription.of("task_board", (Message<Event> m) -> board.apply(m.payload()), TaskCreated.class, TaskCompleted.class)
+ *         .endpointQueue();                                            // one queue: created before completed
  * Subscription.handling(UserCreated.class, "send_mail_handler", (message, delivery) -> mailer.send(message.payload(),
  *         delivery.attempt()));                                        // with the delivery as an argument
  * Subscription.store("event_store", message -> store.save(message));
@@ -39,6 +42,7 @@ public final class Subscription {
     private final @Nullable KillSwitch killSwitch;
     private final boolean publishesFailures;
     private final Consuming consuming;
+    private final boolean endpointQueue;
 
     /**
      * The service whose messages a subscription receives, when it is not the subscriber's own.
@@ -76,16 +80,24 @@ public final class Subscription {
                          @Nullable String liveInstance, FailureClassification classification,
                          @Nullable KillSwitch killSwitch, boolean publishesFailures) {
         this(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification, killSwitch,
-                publishesFailures, Consuming.DEFAULT);
+                publishesFailures, Consuming.DEFAULT, false);
     }
 
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
                          DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source,
                          @Nullable String liveInstance, FailureClassification classification,
-                         @Nullable KillSwitch killSwitch, boolean publishesFailures, Consuming consuming) {
+                         @Nullable KillSwitch killSwitch, boolean publishesFailures, Consuming consuming,
+                         boolean endpointQueue) {
         this.consuming = Objects.requireNonNull(consuming, "consuming");
         consuming.check(handlerName, store, liveInstance != null, killSwitch != null);
         this.liveInstance = liveInstance;
+        this.endpointQueue = endpointQueue;
+        if (endpointQueue && (store || allMessages)) {
+            throw new ConfigurationException("handler '" + handlerName + "' " + (store ? "reads the shared store queue"
+                    : "has one queue of every message already (allMessages)") + ", so it takes no endpoint queue: "
+                    + "endpointQueue() is for a handler of several named types, e.g. Subscription.of(\"task_board\", handler, "
+                    + "TaskCreated.class, TaskCompleted.class).endpointQueue()");
+        }
         if (liveInstance != null && (store || retryPolicy != null)) {
             throw new ConfigurationException("live handler '" + handlerName + "' " + (store
                     ? "cannot read the store: the store queue is one durable queue the whole vhost shares; subscribe the "
@@ -182,7 +194,7 @@ public final class Subscription {
     /** A copy with its own retry policy instead of the bus's default. */
     public Subscription withRetry(RetryPolicy policy) {
         return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source,
-                liveInstance, classification, killSwitch, publishesFailures, consuming);
+                liveInstance, classification, killSwitch, publishesFailures, consuming, endpointQueue);
     }
 
     /**
@@ -214,7 +226,33 @@ public final class Subscription {
                     + "lower-case letters, digits and _ (it is part of a queue name), e.g. the host name in lower case");
         }
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, instance, classification,
-                killSwitch, publishesFailures, consuming);
+                killSwitch, publishesFailures, consuming, endpointQueue);
+    }
+
+    /**
+     * A copy that receives all its message types on one queue, its endpoint queue, so that they arrive in the order they
+     * were published, across types (as a MassTransit receive endpoint): a {@code TaskCompleted} is never handled before
+     * the {@code TaskCreated} published before it. Without it each type has a queue of its own, and two queues are
+     * consumed independently. On RabbitMQ the queue is {@code <org>.<service>.endpoint.<handler>}, bound to the
+     * publisher's exchange with the routing key of each type, with its retry and dead-letter queues like any handler
+     * queue ({@code retry.<queue>}, {@code dead_letter.<queue>}). A message of a type the handler does not name that
+     * reaches the queue is dead-lettered as {@link DeadLetterReason#UNKNOWN_TYPE}.
+     *
+     * <p>The queue keeps publish order; the handler sees it as long as one message of the queue is handled at a time (one
+     * handler thread) and nothing is retried: a retried message returns behind what was published after it, and a
+     * dead-lettered one is out of the stream until it is replayed. Combined with {@link #live()}, the instance's one
+     * live queue is {@code <endpoint queue>.live.<instance>}.
+     *
+     * @throws ConfigurationException for a store or all-messages subscription, which has one queue already
+     */
+    public Subscription endpointQueue() {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
+                killSwitch, publishesFailures, consuming, true);
+    }
+
+    /** Whether all this handler's types arrive on one queue ({@link #endpointQueue()}), in publish order. */
+    public boolean isEndpointQueue() {
+        return endpointQueue;
     }
 
     /** Whether this is a {@link #live()} subscription: queues of this instance only, while it runs. */
@@ -233,13 +271,13 @@ public final class Subscription {
      */
     public Subscription withFailureClassification(FailureClassification rules) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance,
-                Objects.requireNonNull(rules, "rules"), killSwitch, publishesFailures, consuming);
+                Objects.requireNonNull(rules, "rules"), killSwitch, publishesFailures, consuming, endpointQueue);
     }
 
     /** A copy whose consumption stops for a cool-down when too many of its attempts fail; see {@link KillSwitch}. */
     public Subscription withKillSwitch(KillSwitch killSwitch) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                Objects.requireNonNull(killSwitch, "killSwitch"), publishesFailures, consuming);
+                Objects.requireNonNull(killSwitch, "killSwitch"), publishesFailures, consuming, endpointQueue);
     }
 
     /**
@@ -248,7 +286,7 @@ public final class Subscription {
      */
     public Subscription publishingFailures() {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, true, consuming);
+                killSwitch, true, consuming, endpointQueue);
     }
 
     /**
@@ -263,7 +301,7 @@ public final class Subscription {
      */
     public Subscription withConcurrency(int handlers) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, publishesFailures, consuming.withConcurrency(handlerName, handlers));
+                killSwitch, publishesFailures, consuming.withConcurrency(handlerName, handlers), endpointQueue);
     }
 
     /**
@@ -279,7 +317,7 @@ public final class Subscription {
      */
     public Subscription orderedBy(OrderingKey key) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, publishesFailures, consuming.orderedBy(Objects.requireNonNull(key, "key")));
+                killSwitch, publishesFailures, consuming.orderedBy(Objects.requireNonNull(key, "key")), endpointQueue);
     }
 
     /**
@@ -292,7 +330,7 @@ public final class Subscription {
      */
     public Subscription withSingleActiveConsumer() {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, publishesFailures, consuming.singleActive());
+                killSwitch, publishesFailures, consuming.singleActive(), endpointQueue);
     }
 
     /** How many deliveries this handler runs at once, if set with {@link #withConcurrency}; else the bus's threads. */
@@ -377,7 +415,7 @@ public final class Subscription {
     /** A copy that receives what a service of another organization publishes; see {@link #from(String)}. */
     public Subscription from(String organization, String service) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service),
-                liveInstance, classification, killSwitch, publishesFailures, consuming);
+                liveInstance, classification, killSwitch, publishesFailures, consuming, endpointQueue);
     }
 
     /** The service whose messages this subscription receives, if not the subscriber's own. */
@@ -436,6 +474,7 @@ public final class Subscription {
     public String toString() {
         return "Subscription[" + handlerName + (store ? " (store)" : allMessages ? " (all messages)" : " " + types)
                 + (source == null ? "" : " from " + (source.organization() == null ? "" : source.organization() + ".")
-                + source.service()) + (liveInstance == null ? "" : " live " + liveInstance) + "]";
+                + source.service()) + (endpointQueue ? " on one endpoint queue" : "")
+                + (liveInstance == null ? "" : " live " + liveInstance) + "]";
     }
 }

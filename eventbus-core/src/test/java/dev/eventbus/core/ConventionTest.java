@@ -126,4 +126,61 @@ class ConventionTest {
         assertEquals("alice.petisco.all.statistics", alice.allMessagesQueue("statistics"));
         assertEquals(List.of("alice.petisco.*.event.#", "alice.petisco.*.command.#"), alice.allMessagesBindingKeys());
     }
+
+    record TaskCreated(String taskId) implements Event { }
+
+    record TaskCompleted(String taskId) implements Event { }
+
+    @Test
+    void anEndpointQueueIsOneQueueBoundWithTheKeyOfEachTypeOfItsHandler() {
+        Convention petisco = Convention.of("alice", "petisco");
+        Subscription board = Subscription.of("task_board", (Message<Event> m) -> { }, TaskCreated.class, TaskCompleted.class)
+                .endpointQueue();
+        List<Endpoint> endpoints = petisco.endpoints(board);
+        assertEquals(1, endpoints.size(), endpoints::toString);
+        Endpoint endpoint = endpoints.get(0);
+        assertEquals("alice.petisco.endpoint.task_board", endpoint.queue());
+        assertEquals(List.of(new Endpoint.Binding("alice.petisco", "alice.petisco.1.event.task_created"),
+                new Endpoint.Binding("alice.petisco", "alice.petisco.1.event.task_completed")), endpoint.bindings());
+        assertEquals(List.of(MessageType.of(TaskCreated.class), MessageType.of(TaskCompleted.class)), endpoint.types());
+        assertTrue(!endpoint.isUntyped(), "an endpoint queue decodes its types");
+    }
+
+    @Test
+    void anEndpointQueueNeverMeetsAPerTypeOrAllMessagesQueueOfTheSameHandler() {
+        Convention petisco = Convention.of("alice", "petisco");
+        Subscription perType = Subscription.of("task_board", (Message<Event> m) -> { }, TaskCreated.class, TaskCompleted.class);
+        List<String> queues = new java.util.ArrayList<>(petisco.endpoints(perType).stream().map(Endpoint::queue).toList());
+        queues.add(petisco.allMessagesQueue("task_board"));
+        queues.add(petisco.endpointQueue("task_board"));
+        assertEquals(4, queues.stream().distinct().count(), queues::toString);
+    }
+
+    @Test
+    void anEndpointQueueFromAnotherServiceKeepsItsNameAndBindsToThePublisher() {
+        Subscription board = Subscription.of("task_board", (Message<Event> m) -> { }, TaskCreated.class, TaskCompleted.class)
+                .endpointQueue().from("tasks");
+        Endpoint endpoint = Convention.of("alice", "board").endpoints(board).get(0);
+        assertEquals("alice.board.endpoint.task_board", endpoint.queue());
+        assertEquals(List.of(new Endpoint.Binding("alice.tasks", "alice.tasks.1.event.task_created"),
+                new Endpoint.Binding("alice.tasks", "alice.tasks.1.event.task_completed")), endpoint.bindings());
+    }
+
+    @Test
+    void aLiveEndpointQueueIsOneLiveQueueOfTheInstance() {
+        Subscription board = Subscription.of("task_board", (Message<Event> m) -> { }, TaskCreated.class, TaskCompleted.class)
+                .endpointQueue().live("pod_7");
+        List<Endpoint> endpoints = Convention.of("alice", "petisco").endpoints(board);
+        assertEquals(List.of("alice.petisco.endpoint.task_board.live.pod_7"), endpoints.stream().map(Endpoint::queue).toList());
+    }
+
+    @Test
+    void storeAndAllMessagesHandlersTakeNoEndpointQueue() {
+        ConfigurationException store = assertThrows(ConfigurationException.class,
+                () -> Subscription.store("event_store", m -> { }).endpointQueue());
+        assertTrue(store.getMessage().contains("store"), store.getMessage());
+        ConfigurationException all = assertThrows(ConfigurationException.class,
+                () -> Subscription.allMessages("statistics", m -> { }).endpointQueue());
+        assertTrue(all.getMessage().contains("allMessages"), all.getMessage());
+    }
 }

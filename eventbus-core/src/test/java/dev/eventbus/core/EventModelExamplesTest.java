@@ -125,6 +125,8 @@ class EventModelExamplesTest {
                 .withRetry(RetryPolicy.of(3, Duration.ofSeconds(2)));
         Subscription audit = Subscription.of("audit_handler", (Message<Event> message) -> { },
                 UserCreated.class, UserSignedUp.class);
+        Subscription inOrder = Subscription.of("signup_funnel", (Message<Event> message) -> { },
+                UserCreated.class, UserSignedUp.class).endpointQueue();                     // both on one queue, in order
         Subscription store = Subscription.store("event_store", stored::add);                   // every message, as a Map
         Subscription statistics = Subscription.allMessages("statistics", counted::add);       // every message, own queue
         Subscription fromAccounts = Subscription.of(UserCreated.class, "welcome", message -> { })
@@ -138,6 +140,7 @@ class EventModelExamplesTest {
         assertEquals("send_mail_handler", sendMail.handlerName());
         assertEquals(RetryPolicy.of(3, Duration.ofSeconds(2)), welcome.retryPolicyOr(RetryPolicy.DEFAULT));
         assertEquals(2, audit.types().size());
+        assertTrue(inOrder.isEndpointQueue() && !audit.isEndpointQueue());
         assertTrue(store.isStore());
     }
 

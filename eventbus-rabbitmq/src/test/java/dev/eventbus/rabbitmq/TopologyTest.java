@@ -165,4 +165,36 @@ class TopologyTest {
                 List.of(Subscription.store("event_store", m -> { })), CLASSIC);
         assertTrue(topology.bindings().stream().noneMatch(b -> b.routingKey().endsWith("#")), topology.bindings().toString());
     }
+
+    record UserDeleted(String userId) implements Event {
+    }
+
+    @Test
+    void anEndpointQueueIsOneHandlerQueueWithItsRetryAndDeadLetterQueuesBoundForEachType() {
+        String queue = "alice.petisco.endpoint.accounts_view";
+        Topology topology = plan(CLASSIC, Subscription.of("accounts_view", (dev.eventbus.core.Message<Event> m) -> { },
+                UserCreated.class, UserDeleted.class).endpointQueue());
+        assertEquals(List.of(queue, "retry." + queue, "dead_letter." + queue),
+                topology.queues().stream().map(Topology.Queue::name).toList());
+        assertEquals(Map.of("x-dead-letter-exchange", "dead_letter.alice.petisco", "x-dead-letter-routing-key", "dead_letter." + queue),
+                topology.queue(queue).orElseThrow().arguments());
+        assertEquals(List.of(
+                new Topology.Binding("alice.petisco", queue, "alice.petisco.1.event.user_created"),
+                new Topology.Binding("alice.petisco", queue, "alice.petisco.1.event.user_deleted"),
+                new Topology.Binding("alice.petisco", queue, "retry." + queue),
+                new Topology.Binding("retry.alice.petisco", "retry." + queue, "retry." + queue),
+                new Topology.Binding("dead_letter.alice.petisco", "dead_letter." + queue, "dead_letter." + queue)),
+                topology.bindings());
+    }
+
+    @Test
+    void anEndpointQueueWithALadderRetriesThroughTheSharedDelayQueuesBackByItsOwnRetryKey() {
+        String queue = "alice.petisco.endpoint.accounts_view";
+        Topology topology = plan(CLASSIC, Subscription.of("accounts_view", (dev.eventbus.core.Message<Event> m) -> { },
+                UserCreated.class, UserDeleted.class).endpointQueue().withRetry(RetryPolicy.ladder(Duration.ofSeconds(10))));
+        assertTrue(topology.queue("retry." + queue).isEmpty(), "a ladder has no retry queue of its own");
+        assertTrue(topology.queue("delay.alice.petisco.10000").isPresent(), topology.queues().toString());
+        assertTrue(topology.bindings().contains(new Topology.Binding("alice.petisco", queue, "retry." + queue)),
+                topology.bindings().toString());
+    }
 }

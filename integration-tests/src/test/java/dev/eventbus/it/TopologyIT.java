@@ -70,6 +70,29 @@ class TopologyIT {
     }
 
     @Test
+    void anEndpointQueueIsDeclaredAsThePlanSaysWithABindingPerType(TestBroker broker) {
+        RabbitMqEventBus bus = broker.bus(b -> b.subscribe(Subscription.of("orders_view",
+                (dev.eventbus.core.Message<dev.eventbus.core.Event> message) -> { }, UserCreated.class,
+                Events.OrderPlaced.class).endpointQueue()));
+        bus.admin().configure();
+        Topology plan = bus.admin().topology();
+        Convention names = broker.convention();
+        String queue = names.endpointQueue("orders_view");
+
+        Map<String, Map<String, Object>> plannedQueues = new TreeMap<>();
+        plan.queues().forEach(q -> plannedQueues.put(q.name(), normalize(q.arguments())));
+        assertEquals(plannedQueues, queuesOf(broker), "queues and their arguments on the broker");
+        assertEquals(Set.of(queue, "retry." + queue, "dead_letter." + queue), plannedQueues.keySet());
+        Set<String> planned = plan.bindings().stream().map(b -> b.exchange() + " -> " + b.queue() + " [" + b.routingKey() + "]")
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(planned, bindingsOf(broker), "bindings on the broker");
+        assertTrue(planned.containsAll(Set.of(
+                names.mainExchange() + " -> " + queue + " [" + names.routingKey(MessageType.of(UserCreated.class)) + "]",
+                names.mainExchange() + " -> " + queue + " [" + names.routingKey(MessageType.of(Events.OrderPlaced.class)) + "]",
+                names.mainExchange() + " -> " + queue + " [retry." + queue + "]")), planned.toString());
+    }
+
+    @Test
     void declaringTwiceChangesNothing(TestBroker broker) {
         RabbitMqEventBus bus = broker.bus(b -> b.subscribe(sendMail()));
         bus.admin().configure();

@@ -10,6 +10,7 @@ import dev.eventbus.core.Convention;
 import dev.eventbus.core.DeadLetter;
 import dev.eventbus.core.DeadLetterReason;
 import dev.eventbus.core.Delivery;
+import dev.eventbus.core.Event;
 import dev.eventbus.core.EventBus;
 import dev.eventbus.core.EventBusAdmin;
 import dev.eventbus.core.EventBusException;
@@ -644,6 +645,67 @@ public abstract class EventBusContract {
     }
 
     // ---------------------------------------------------------------- lifecycle
+
+    // ---------------------------------------------------------------- endpoint queues
+
+    @Test
+    void anEndpointQueueHandsItsTypesOverInPublishOrderFromOneQueue() {
+        List<String> seen = list();
+        List<String> queues = list();
+        EventBus bus = fixture().build(BusSpec.of("tasks", Subscription.handling("task_board", (Message<Event> message,
+                Delivery delivery) -> {
+            seen.add(message.payload() instanceof TaskCreated created ? "created " + created.taskId()
+                    : "completed " + ((TaskCompleted) message.payload()).taskId());
+            queues.add(delivery.queue());
+        }, TaskCreated.class, TaskCompleted.class).endpointQueue()));
+        List<String> published = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) { // created i, then completed i - 1: every completion right after the next creation
+            events.add(new TaskCreated("t-" + i, i));
+            published.add("created t-" + i);
+            if (i > 0) {
+                events.add(new TaskCompleted("t-" + (i - 1)));
+                published.add("completed t-" + (i - 1));
+            }
+        }
+        bus.publish(events.subList(0, 30)); // some wait for the consumer, the rest arrive while it runs
+        bus.start();
+        bus.publish(events.subList(30, events.size()));
+
+        Await.received("task_board", published.size(), seen, TIMEOUT);
+        assertEquals(published, seen, "one queue keeps the publish order across the two types");
+        String queue = convention("tasks").endpointQueue("task_board");
+        assertEquals(java.util.Set.of(queue), java.util.Set.copyOf(queues), "every type arrives on the one endpoint queue");
+    }
+
+    @Test
+    void anEndpointQueueRetriesAndDeadLettersOnItsOwnQueuesAndRefusesATypeItDoesNotHandle() {
+        List<String> handled = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.handling("task_board", (Message<Event> message,
+                Delivery delivery) -> {
+            if (message.payload() instanceof TaskCompleted) {
+                throw new IllegalStateException("completion refused on attempt " + delivery.attempt());
+            }
+            handled.add(((TaskCreated) message.payload()).taskId());
+        }, TaskCreated.class, TaskCompleted.class).endpointQueue()).withRetry(RetryPolicy.of(1, Duration.ofMillis(50))));
+        String queue = convention("tasks").endpointQueue("task_board");
+
+        bus.publish(new TaskCreated("t-1", 1));
+        bus.publish(new TaskCompleted("t-1"));
+        DeadLetter failed = awaitDeadLetter(bus.admin(), queue);
+        assertEquals(DeadLetterReason.MAX_RETRIES_EXCEEDED, failed.reason());
+        assertEquals(2, failed.attempts(), "one retry through the endpoint queue's own retry route");
+        assertEquals(convention("tasks").routingKey(MessageType.of(TaskCompleted.class)), failed.routingKey());
+        assertEquals(List.of("t-1"), handled);
+
+        bus.admin().deliverTo(queue, encode(new PrintLabel("not a task")));
+        Await.until("a second dead letter on " + queue, TIMEOUT, () -> bus.admin().deadLetters().count(queue) == 2,
+                () -> bus.admin().deadLetters().peek(queue, 10).toString());
+        List<DeadLetterReason> reasons = bus.admin().deadLetters().peek(queue, 10).stream().map(DeadLetter::reason).toList();
+        assertEquals(List.of(DeadLetterReason.MAX_RETRIES_EXCEEDED, DeadLetterReason.UNKNOWN_TYPE), reasons,
+                "a type the endpoint does not name is dead-lettered without running the handler");
+        assertEquals(List.of("t-1"), handled);
+    }
 
     @Test
     void pausedHandlersMessagesWaitUntilResumed() {
