@@ -115,14 +115,20 @@ public abstract class OrderingContract {
         Map<String, List<Integer>> handled = new ConcurrentHashMap<>();
         AtomicBoolean otherKeyDoneWhileWaiting = new AtomicBoolean();
         AtomicInteger attemptsOfA1 = new AtomicInteger();
+        // b starts only once a/1 has failed, so b's messages are handled while a waits (whatever the threads' timing)
+        CountDownLatch a1Failed = new CountDownLatch(1);
         EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "waiting_task", message -> {
             TaskCreated task = message.payload();
             if (task.taskId().equals("a") && task.seq() == 1) {
                 attemptsOfA1.incrementAndGet();
                 if (handled.getOrDefault("b", List.of()).size() < 3) {
+                    a1Failed.countDown();
                     throw new IllegalStateException("a/1 fails until every message of b is handled");
                 }
                 otherKeyDoneWhileWaiting.set(handled.getOrDefault("a", List.of()).equals(List.of(0)));
+            }
+            if (task.taskId().equals("b") && task.seq() == 0 && !a1Failed.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("a/1 never failed");
             }
             handled.computeIfAbsent(task.taskId(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
                     .add(task.seq());
