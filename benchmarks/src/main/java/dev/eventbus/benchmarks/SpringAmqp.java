@@ -49,7 +49,10 @@ final class SpringAmqp {
             channel.queueDeclare(queue, true, false, false, null);
             channel.queueBind(queue, exchange, routingKey);
         }
-        CachingConnectionFactory connections = new CachingConnectionFactory(broker.factory());
+        // Spring recovers connections itself and advises against the client's automatic recovery underneath
+        com.rabbitmq.client.ConnectionFactory factory = broker.factory().clone();
+        factory.setAutomaticRecoveryEnabled(false);
+        CachingConnectionFactory connections = new CachingConnectionFactory(factory);
         connections.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.SIMPLE);
         connections.setPublisherReturns(true);
         SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connections);

@@ -177,9 +177,7 @@ final class DirectDecoder {
         }
         if (id == null) {
             id = UUID.randomUUID().toString();
-        } else if (!MessageIds.isUuid(id)) {
-            return null;
-        }
+        } // else checked by Message's constructor, whose InvalidMessageException sends the body to the tree path
         Instant occurredOn;
         try {
             occurredOn = occurredOnText == null ? Instant.now().truncatedTo(ChronoUnit.MICROS) : WireTime.parseInstant(occurredOnText);
