@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * client's heartbeat check closes the socket (about 2.25 heartbeats later), and every other write to that connection
  * waits for the connection's write lock meanwhile, with no deadline. The caller's wait is bounded instead: a blocking
  * {@link #publish} returns at its deadline at the latest, and the futures of {@link #publishAsync} and
- * {@link #publishInOrder} fail then. A message still queued for a writer at its deadline is not sent at all.
+ * {@link #publishInOrder} fail then (one sweep of the deadline thread fails the overdue ones, within a tenth of the timeout,
+ * 50 ms at most, after their deadline; there is no timer per message). A message still queued for a writer at its deadline is not sent at all.
  * (The client's NIO mode was considered and not taken: its write enqueuing timeout is one fixed value per connection
  * factory, applies to each frame rather than to the call, and a timeout midway leaves a partial message on the
  * channel.)
