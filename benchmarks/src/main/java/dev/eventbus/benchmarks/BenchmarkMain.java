@@ -129,8 +129,8 @@ public final class BenchmarkMain {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.version"),
                 only.equals(Set.of("micro")) ? "(not used)" : broker.version(), broker.settings().describeAddresses(), loadAverage());
-        System.out.printf(Locale.ROOT, "end to end: %d messages per run, %d rounds (order raw/lib flips every round) after a "
-                + "warm-up run of each side; memory backlog %d and %d%n", count, rounds, backlog / 10, backlog);
+        System.out.printf(Locale.ROOT, "end to end: %d messages per run, %d rounds (the order of the sides flips, or with "
+                + "Spring rotates, every round) after a warm-up run of each side; memory backlog %d and %d%n", count, rounds, backlog / 10, backlog);
     }
 
     private static String loadAverage() {

@@ -155,11 +155,17 @@ public final class ConfirmingPublisher implements AutoCloseable {
         long now = System.nanoTime();
         for (var iterator = awaitingDeadline.iterator(); iterator.hasNext(); ) {
             Attempt attempt = iterator.next();
-            if (!attempt.confirm.isDone()) {
-                if (now - attempt.deadline < 0) {
-                    continue;
+            try {
+                if (!attempt.confirm.isDone()) {
+                    if (now - attempt.deadline < 0) {
+                        continue;
+                    }
+                    attempt.confirm.completeExceptionally(attempt.timedOut(null, null));
                 }
-                attempt.confirm.completeExceptionally(attempt.timedOut(null, null));
+            } catch (RuntimeException e) {
+                // a periodic task that throws is never run again: one bad description must not stop every deadline
+                attempt.confirm.completeExceptionally(e);
+                log.warn("failing an overdue publish failed", e);
             }
             iterator.remove();
         }
