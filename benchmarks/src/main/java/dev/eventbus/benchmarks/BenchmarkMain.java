@@ -30,17 +30,18 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * (raw, library, library, raw, ...: the order flips every round), medians over the rounds and the library/raw ratio.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,e2e-obs,e2e4,schema,retry,retry-ladder,delay,memory,outbox,handlers,ordered]
- *      [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib] [--batch=N]
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,latency,e2e-obs,e2e4,schema,retry,retry-ladder,delay,
+ *      memory,outbox,handlers,ordered] [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib,spring] [--batch=N]
  * </pre>
  * {@code --sides=lib} runs only the library's side of the broker benchmarks (for profiling); tables then need both.
+ * {@code e2e} and {@code latency} also run Spring AMQP's side ({@code spring}).
  * The broker is {@code EVENTBUS_RABBITMQ_URL}, else amqp://guest:guest@localhost:5672. The outbox benchmark's PostgreSQL
  * is {@code EVENTBUS_BENCH_POSTGRES_URL}, else jdbc:postgresql://127.0.0.1:5432/test?user=postgres.
  */
 public final class BenchmarkMain {
 
-    private static final List<String> ALL = List.of("micro", "e2e", "e2e-obs", "e2e4", "schema", "retry", "retry-ladder", "delay",
-            "memory", "outbox", "handlers", "ordered");
+    private static final List<String> ALL = List.of("micro", "e2e", "latency", "e2e-obs", "e2e4", "schema", "retry", "retry-ladder",
+            "delay", "memory", "outbox", "handlers", "ordered");
 
     private final boolean quick;
     private final int rounds;
@@ -92,7 +93,7 @@ public final class BenchmarkMain {
         int count = Integer.parseInt(options.getOrDefault("count", quick ? "10000" : "200000"));
         int backlog = Integer.parseInt(options.getOrDefault("backlog", quick ? "100000" : "1000000"));
         Broker broker = new Broker(RabbitMqConnectionSettings.fromEnvironment());
-        Set<String> sides = Set.copyOf(Arrays.asList(options.getOrDefault("sides", "raw,lib").split(",")));
+        Set<String> sides = Set.copyOf(Arrays.asList(options.getOrDefault("sides", "raw,lib,spring").split(",")));
         BenchmarkMain main = new BenchmarkMain(quick, rounds, count, backlog, broker, sides);
         main.batch = Integer.parseInt(options.getOrDefault("batch", "100"));
         long start = System.nanoTime();
@@ -101,7 +102,8 @@ public final class BenchmarkMain {
             if (only.contains(name)) {
                 switch (name) {
                     case "micro" -> main.micro();
-                    case "e2e" -> main.endToEnd(new EndToEnd.Scenario("1 producer, 1 consumer", 1, MessageValidator.NONE));
+                    case "e2e" -> new Peers(broker, rounds, sides, quick).endToEnd(count);
+                    case "latency" -> new Peers(broker, rounds, sides, quick).latency();
                     case "e2e-obs" -> main.endToEnd(new EndToEnd.Scenario("1 producer, 1 consumer, Micrometer and "
                             + "OpenTelemetry observers on the library", 1, MessageValidator.NONE, true));
                     case "e2e4" -> main.endToEnd(new EndToEnd.Scenario("4 producers, 1 consumer", 4, MessageValidator.NONE));
@@ -129,8 +131,8 @@ public final class BenchmarkMain {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.version"),
                 only.equals(Set.of("micro")) ? "(not used)" : broker.version(), broker.settings().describeAddresses(), loadAverage());
-        System.out.printf(Locale.ROOT, "end to end: %d messages per run, %d rounds (order raw/lib flips every round) after a "
-                + "warm-up run of each side; memory backlog %d and %d%n", count, rounds, backlog / 10, backlog);
+        System.out.printf(Locale.ROOT, "end to end: %d messages per run, %d rounds (the order of the sides flips, or with "
+                + "Spring rotates, every round) after a warm-up run of each side; memory backlog %d and %d%n", count, rounds, backlog / 10, backlog);
     }
 
     private static String loadAverage() {
@@ -391,7 +393,7 @@ public final class BenchmarkMain {
 
     // ------------------------------------------------------------------------------------------------ figures
 
-    private static <R> double median(List<R> runs, ToDoubleFunction<R> figure) {
+    static <R> double median(List<R> runs, ToDoubleFunction<R> figure) {
         double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
         int n = values.length;
         if (n == 0) {
@@ -400,7 +402,7 @@ public final class BenchmarkMain {
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
-    private static <R> String perRound(List<R> runs, ToDoubleFunction<R> figure) {
+    static <R> String perRound(List<R> runs, ToDoubleFunction<R> figure) {
         return String.join(" / ", runs.stream().map(r -> String.format(Locale.ROOT, "%.0f", figure.applyAsDouble(r))).toList());
     }
 }

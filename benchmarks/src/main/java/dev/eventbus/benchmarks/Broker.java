@@ -32,6 +32,11 @@ final class Broker {
         return settings;
     }
 
+    /** The raw client's connection factory to the broker (for Spring AMQP's CachingConnectionFactory). */
+    ConnectionFactory factory() {
+        return factory;
+    }
+
     /** A raw connection (the raw side of every benchmark: automatic recovery on, as the client's default). */
     Connection connect(String name) throws Exception {
         return factory.newConnection(name);

@@ -59,6 +59,11 @@ final class EndToEnd {
     // ------------------------------------------------------------------------------------------------ raw client
 
     Run raw(Scenario scenario, int count) throws Exception {
+        return raw(scenario, count, 0, new Recorder(count));
+    }
+
+    /** The raw side, message {@code i} published not before {@code i * intervalNanos} (0: flat out). */
+    Run raw(Scenario scenario, int count, long intervalNanos, Recorder recorder) throws Exception {
         String scope = Broker.unique("raw");
         String exchange = scope;
         String queue = scope + ".queue";
@@ -71,7 +76,6 @@ final class EndToEnd {
                 admin.queueDeclare(queue, true, false, false, null);
                 admin.queueBind(queue, exchange, routingKey);
             }
-            Recorder recorder = new Recorder(count);
             Channel consumer = consumerConnection.createChannel();
             consumer.basicQos(PREFETCH);
             consumer.basicConsume(queue, false, new DefaultConsumer(consumer) {
@@ -87,6 +91,7 @@ final class EndToEnd {
             long start = System.nanoTime();
             long confirmedAt = RawPublisher.publish(publisherConnection, scenario.publishers(), count, IN_FLIGHT,
                     (channel, sequence) -> {
+                        pace(start, sequence, intervalNanos);
                         RawCodec.Envelope envelope = RawCodec.envelope(OrderPlaced.next(sequence));
                         channel.basicPublish(exchange, routingKey, true,
                                 Broker.properties(envelope.data().id(), scope), codec.encode(envelope));
@@ -203,8 +208,12 @@ final class EndToEnd {
     // ------------------------------------------------------------------------------------------------ library
 
     Run library(Scenario scenario, int count) throws Exception {
+        return library(scenario, count, 0, new Recorder(count));
+    }
+
+    /** The library's side, message {@code i} published not before {@code i * intervalNanos} (0: flat out). */
+    Run library(Scenario scenario, int count, long intervalNanos, Recorder recorder) throws Exception {
         String service = Broker.unique("lib");
-        Recorder recorder = new Recorder(count);
         MessageHandler<OrderPlaced> handler = message -> recorder.record(System.nanoTime() - message.payload().sentAtNanos());
         Subscription subscription = Subscription.of(OrderPlaced.class, "bench_handler", handler);
         Consumer<RabbitMqEventBusBuilder> shape = builder -> builder
@@ -218,7 +227,7 @@ final class EndToEnd {
             bus.start();
             long cpu = Run.processCpuNanos();
             long start = System.nanoTime();
-            long confirmedAt = publishWithLibrary(bus, scenario.publishers(), count);
+            long confirmedAt = publishWithLibrary(bus, scenario.publishers(), count, intervalNanos);
             recorder.await(timeoutMillis(count), "library " + scenario.label());
             return new Run(count / seconds(start, recorder.lastNanos()), count / seconds(start, confirmedAt),
                     recorder.percentileMillis(50), recorder.percentileMillis(95), recorder.percentileMillis(99),

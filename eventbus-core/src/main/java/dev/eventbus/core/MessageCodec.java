@@ -67,6 +67,8 @@ public final class MessageCodec {
     private final ObjectMapper mapper;
     /** The mapper's reader, refusing anything after the body's JSON value whatever the mapper's settings. */
     private final ObjectReader bodyReader;
+    /** The one-pass decoding of {@link #decode}, which hands anything unusual to the tree path. */
+    private final DirectDecoder direct;
 
     /** A codec reading the types of {@code registry}, with the {@link #defaultMapper()}: strict typed decoding. */
     public MessageCodec(MessageRegistry registry) {
@@ -83,6 +85,7 @@ public final class MessageCodec {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.bodyReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.direct = new DirectDecoder(registry, mapper, bodyReader);
     }
 
     /**
@@ -210,12 +213,17 @@ public final class MessageCodec {
     }
 
     /**
-     * Decodes a body into a typed message, looking its type up in the registry by name and version.
+     * Decodes a body into a typed message, looking its type up in the registry by name and version. The result and
+     * the errors are those of {@code toMessage(decodeEnvelope(body))}, but a well-formed body is read in one pass:
+     * its attributes are bound straight from the bytes onto the type, without a JSON tree in between (a body that
+     * does not decode is read again through the tree, to say exactly why). Use {@link #decodeEnvelope} when a
+     * validator needs the attributes as a tree.
      *
      * @throws MessageDecodingException with the reason the body cannot be decoded
      */
     public Message<?> decode(byte[] body) {
-        return toMessage(decodeEnvelope(body));
+        Message<?> message = direct.decode(body);
+        return message != null ? message : toMessage(decodeEnvelope(body));
     }
 
     /**

@@ -90,7 +90,8 @@ final class WireTime {
 
     /** Formats a time in UTC in petisco's format, cut to microseconds. */
     static String format(Instant instant) {
-        return format(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+        // not LocalDateTime.ofInstant(instant, UTC): it asks the offset for its ZoneRules, a new object per call
+        return format(LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC));
     }
 
     /** Formats a local time in petisco's format, cut to microseconds. */

@@ -183,7 +183,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         PublishPipeline.Sent sent = sent(encoded);
         try {
             publisher().publish(encoded.exchange(), encoded.routingKey(), mandatory, properties(encoded,
-                    outgoing.message().meta()), encoded.body(), encoded.describe());
+                    outgoing.message().meta()), encoded.body(), encoded::describe);
         } catch (RuntimeException e) {
             sent.settled(e);
             throw e;
@@ -213,7 +213,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
                     + " was not published: the bus is stopped; build a new bus"));
         }
         return sent(message).track(publisher().publishAsync(message.exchange(), message.routingKey(), mandatory,
-                properties(message, meta), message.body(), message.describe()));
+                properties(message, meta), message.body(), message::describe));
     }
 
     /**
@@ -235,7 +235,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             EncodedMessage one = EncodedMessage.of(prepared);
             encoded.add(one);
             outbound.add(new ConfirmingPublisher.Outbound(one.exchange(), one.routingKey(), mandatory,
-                    properties(one, prepared.message().meta()), one.body(), one.describe()));
+                    properties(one, prepared.message().meta()), one.body(), one::describe));
         }
         // in chunks of a quarter of the in-flight bound, each confirmed before the next is sent: the slots a chunk
         // takes are freed before the next needs them, and one chunk follows the other in order

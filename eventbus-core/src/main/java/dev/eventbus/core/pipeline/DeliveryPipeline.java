@@ -260,14 +260,21 @@ public final class DeliveryPipeline {
     }
 
     private Message<?> decode(Endpoint endpoint, byte[] body) {
-        Envelope envelope = codec.decodeEnvelope(body);
+        Message<?> message;
         if (endpoint.isUntyped()) {
-            return codec.untyped(envelope);
+            return codec.untyped(codec.decodeEnvelope(body));
         }
-        validator.validate(envelope.name(), envelope.version(), envelope.attributes());
-        Message<?> message = codec.toMessage(envelope);
+        if (validator == MessageValidator.NONE) {
+            // no validator needs the attributes as a tree: bound straight from the bytes
+            message = codec.decode(body);
+        } else {
+            // one parse: the tree the validator checks is the one the attributes are bound from
+            Envelope envelope = codec.decodeEnvelope(body);
+            validator.validate(envelope.name(), envelope.version(), envelope.attributes());
+            message = codec.toMessage(envelope);
+        }
         if (!handles(endpoint, message)) {
-            throw new MessageDecodingException(MessageDecodingException.Reason.UNKNOWN_TYPE, envelope.describe()
+            throw new MessageDecodingException(MessageDecodingException.Reason.UNKNOWN_TYPE, message.describe()
                     + " arrived at queue '" + endpoint.queue() + "' of handler " + endpoint.handlerName() + ", which handles "
                     + endpoint.subscription().types() + "; check what is bound to the queue");
         }

@@ -5,13 +5,20 @@ import dev.eventbus.core.EventBusObserver;
 import dev.eventbus.core.EventPublisher;
 import dev.eventbus.core.Message;
 import dev.eventbus.core.MessageCodec;
+import dev.eventbus.core.MessageKind;
 import dev.eventbus.core.MessageValidator;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The one publishing pipeline of every bus: check that the payload is an event or command, validate its attributes,
  * encode it, and name its exchange and routing key by the {@link Convention}. The bus then only sends the
  * {@link Outgoing} it returns. Thread-safe.
+ *
+ * <p>The exchange and each payload type's routing key are named once, not per message: the routing key of the last
+ * name, version and kind seen for a payload class is kept (one entry per class; a class published under several names,
+ * such as the untyped map, is named again whenever its name changes).
  */
 public final class PublishPipeline {
 
@@ -19,6 +26,15 @@ public final class PublishPipeline {
     private final MessageCodec codec;
     private final MessageValidator validator;
     private final EventBusObserver observer;
+    private final String exchange;
+    private final ConcurrentMap<Class<?>, Route> routes = new ConcurrentHashMap<>();
+
+    /** The routing key of a payload class under one name, version and kind. */
+    private record Route(String name, int version, MessageKind kind, String routingKey) {
+        boolean matches(Message<?> message) {
+            return version == message.version() && kind == message.kind() && name.equals(message.name());
+        }
+    }
 
     public PublishPipeline(Convention convention, MessageCodec codec, MessageValidator validator) {
         this(convention, codec, validator, EventBusObserver.NONE);
@@ -30,6 +46,7 @@ public final class PublishPipeline {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.observer = Objects.requireNonNull(observer, "observer");
+        this.exchange = convention.mainExchange();
     }
 
     /**
@@ -43,11 +60,22 @@ public final class PublishPipeline {
         Objects.requireNonNull(message, "message");
         EventPublisher.requirePublishable(message.payload());
         message = observer.beforePublish(Causation.correlate(message));
-        String routingKey = convention.routingKey(message);
+        String routingKey = routingKey(message);
         if (validator != MessageValidator.NONE) {
             validator.validate(message.name(), message.version(), codec.attributes(message));
         }
-        return new Outgoing(message, convention.mainExchange(), routingKey, codec.encode(message));
+        return new Outgoing(message, exchange, routingKey, codec.encode(message));
+    }
+
+    /** The convention's routing key, named once per payload class (and again if the class's name changes). */
+    private String routingKey(Message<?> message) {
+        Class<?> type = message.payload().getClass();
+        Route route = routes.get(type);
+        if (route == null || !route.matches(message)) {
+            route = new Route(message.name(), message.version(), message.kind(), convention.routingKey(message));
+            routes.put(type, route);
+        }
+        return route.routingKey();
     }
 
     /**

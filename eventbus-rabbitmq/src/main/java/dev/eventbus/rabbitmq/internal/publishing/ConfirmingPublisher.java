@@ -18,11 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -31,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * client's heartbeat check closes the socket (about 2.25 heartbeats later), and every other write to that connection
  * waits for the connection's write lock meanwhile, with no deadline. The caller's wait is bounded instead: a blocking
  * {@link #publish} returns at its deadline at the latest, and the futures of {@link #publishAsync} and
- * {@link #publishInOrder} fail then. A message still queued for a writer at its deadline is not sent at all.
+ * {@link #publishInOrder} fail then (one sweep of the deadline thread fails the overdue ones, within a tenth of the timeout,
+ * 50 ms at most, after their deadline; there is no timer per message). A message still queued for a writer at its deadline is not sent at all.
  * (The client's NIO mode was considered and not taken: its write enqueuing timeout is one fixed value per connection
  * factory, applies to each frame rather than to the call, and a timeout midway leaves a partial message on the
  * channel.)
@@ -78,6 +80,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private final AtomicInteger opened = new AtomicInteger();
     private final ThreadPoolExecutor writers;
     private final ScheduledThreadPoolExecutor deadlines;
+    /** The attempts of callers that do not wait, until the sweep sees them settled or fails them at their deadline. */
+    private final ConcurrentLinkedQueue<Attempt> awaitingDeadline = new ConcurrentLinkedQueue<>();
     private final AtomicReference<CompletableFuture<Void>> unblocked = new AtomicReference<>(CompletableFuture.completedFuture(null));
     /** Completed recoveries of the connection: a message is published again at most once per recovery. */
     private final AtomicLong recoveries = new AtomicLong();
@@ -102,6 +106,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
         writers.allowCoreThreadTimeOut(true);
         this.deadlines = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, "eventbus-publish-deadlines-" + name));
         deadlines.setRemoveOnCancelPolicy(true);
+        // a deadline is met within a tenth of the timeout (50 ms at most) by a sweep, not a timer per message
+        long sweep = Math.max(1, Math.min(50, timeout.toMillis() / 10));
+        deadlines.scheduleWithFixedDelay(this::failOverdue, sweep, sweep, TimeUnit.MILLISECONDS);
         connection.addShutdownListener(cause -> {
             if (!cause.isInitiatedByApplication()) {
                 recovering = true;
@@ -140,6 +147,30 @@ public final class ConfirmingPublisher implements AutoCloseable {
         });
     }
 
+    /**
+     * On the deadline thread: drops the settled attempts and fails those past their deadline. The queue holds at most
+     * the messages in flight and those settled since the last sweep, so a full pass is cheap.
+     */
+    private void failOverdue() {
+        long now = System.nanoTime();
+        for (var iterator = awaitingDeadline.iterator(); iterator.hasNext(); ) {
+            Attempt attempt = iterator.next();
+            try {
+                if (!attempt.confirm.isDone()) {
+                    if (now - attempt.deadline < 0) {
+                        continue;
+                    }
+                    attempt.confirm.completeExceptionally(attempt.timedOut(null, null));
+                }
+            } catch (RuntimeException e) {
+                // a periodic task that throws is never run again: one bad description must not stop every deadline
+                attempt.confirm.completeExceptionally(e);
+                log.warn("failing an overdue publish failed", e);
+            }
+            iterator.remove();
+        }
+    }
+
     private static Thread daemon(Runnable runnable, String name) {
         Thread thread = new Thread(runnable, name);
         thread.setDaemon(true);
@@ -157,14 +188,23 @@ public final class ConfirmingPublisher implements AutoCloseable {
      * @throws PublishException             if the connection stayed blocked by a broker alarm until the deadline
      */
     public void publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
-                 String description) {
+                        String description) {
+        publish(exchange, routingKey, mandatory, properties, body, () -> description);
+    }
+
+    /**
+     * As {@link #publish(String, String, boolean, AMQP.BasicProperties, byte[], String)}, the message's description
+     * (for errors and logs) made only when one needs it.
+     */
+    public void publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
+                        Supplier<String> description) {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean isolated = false;
         while (true) {
             long epoch = recoveries.get();
             Attempt attempt = isolated
-                    ? submit(deadline, description, false, () -> publishIsolated(exchange, routingKey, mandatory, properties, body, description))
-                    : submit(deadline, description, false, () -> publishOnPool(exchange, routingKey, mandatory, properties, body, description, deadline));
+                    ? submit(deadline, description, false, target -> publishIsolated(exchange, routingKey, mandatory, properties, body, description))
+                    : submit(deadline, description, false, target -> publishOnPool(exchange, routingKey, mandatory, properties, body, description, deadline, target));
             try {
                 attempt.confirm.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 return;
@@ -179,30 +219,30 @@ public final class ConfirmingPublisher implements AutoCloseable {
                     // only its own error can close the channel
                     isolated = true;
                     log.debug("{} was not confirmed because a channel error closed its channel; publishing it again alone",
-                            description);
+                            description.get());
                     continue;
                 }
                 if (e.getCause() instanceof EventBusException failure) {
                     throw failure;
                 }
-                throw new PublishException(description + " failed: " + e.getCause(), e.getCause());
+                throw new PublishException(description.get() + " failed: " + e.getCause(), e.getCause());
             } catch (TimeoutException e) {
                 throw attempt.timedOut(exchange, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 attempt.abandon();
-                throw new PublishException(description + " was interrupted while waiting for its confirm", e);
+                throw new PublishException(description.get() + " was interrupted while waiting for its confirm", e);
             }
         }
     }
 
-    private void logRepublish(String description) {
+    private void logRepublish(Supplier<String> description) {
         long epoch = recoveries.get();
         if (republishLogged.getAndSet(epoch) != epoch) {
             log.info("connection {} recovered: publishing again the messages it lost before their confirm ({} first)", name,
-                    description);
+                    description.get());
         } else {
-            log.debug("{} was not confirmed before the connection was lost; publishing it again", description);
+            log.debug("{} was not confirmed before the connection was lost; publishing it again", description.get());
         }
     }
 
@@ -222,10 +262,19 @@ public final class ConfirmingPublisher implements AutoCloseable {
      * in-flight slot is taken, until the deadline.
      */
     public CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
-                                         AMQP.BasicProperties properties, byte[] body, String description) {
+                                                AMQP.BasicProperties properties, byte[] body, String description) {
+        return publishAsync(exchange, routingKey, mandatory, properties, body, () -> description);
+    }
+
+    /**
+     * As {@link #publishAsync(String, String, boolean, AMQP.BasicProperties, byte[], String)}, the message's description
+     * (for errors and logs) made only when one needs it: nothing is described per message on the way to a confirm.
+     */
+    public CompletableFuture<Void> publishAsync(String exchange, String routingKey, boolean mandatory,
+                                                AMQP.BasicProperties properties, byte[] body, Supplier<String> description) {
         long deadline = System.nanoTime() + timeout.toNanos();
         return submit(deadline, description, true,
-                () -> publishOnPool(exchange, routingKey, mandatory, properties, body, description, deadline)).confirm;
+                target -> publishOnPool(exchange, routingKey, mandatory, properties, body, description, deadline, target)).confirm;
     }
 
     /**
@@ -237,14 +286,20 @@ public final class ConfirmingPublisher implements AutoCloseable {
                                                  AMQP.BasicProperties properties, List<byte[]> bodies, String description) {
         List<Outbound> messages = new ArrayList<>(bodies.size());
         for (byte[] body : bodies) {
-            messages.add(new Outbound(exchange, routingKey, mandatory, properties, body, description));
+            messages.add(new Outbound(exchange, routingKey, mandatory, properties, body, () -> description));
         }
         return publishInOrder(messages);
     }
 
-    /** One message to publish: where, how, what, and how to name it in errors. */
+    /** One message to publish: where, how, what, and how to name it in errors (described only when needed). */
     public record Outbound(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
-                           String description) {
+                           Supplier<String> description) {
+
+        /** A message with a description made already. */
+        public Outbound(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body,
+                        String description) {
+            this(exchange, routingKey, mandatory, properties, body, () -> description);
+        }
     }
 
     /**
@@ -276,7 +331,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
             try {
                 for (int i = 0; i < attempts.size(); i++) {
                     Outbound message = sent.get(i);
-                    attempts.get(i).run(deadline, () -> {
+                    attempts.get(i).run(deadline, target -> {
                         try {
                             if (channel[0] == null) {
                                 channel[0] = acquire(deadline);
@@ -304,7 +359,8 @@ public final class ConfirmingPublisher implements AutoCloseable {
      *
      * @param scheduleDeadline whether the returned future fails by itself at the deadline (for callers that do not wait)
      */
-    private Attempt submit(long deadline, String description, boolean scheduleDeadline, Supplier<CompletableFuture<Void>> send) {
+    private Attempt submit(long deadline, Supplier<String> description, boolean scheduleDeadline,
+                           Function<CompletableFuture<Void>, CompletableFuture<Void>> send) {
         Attempt attempt = new Attempt(description);
         try {
             takeSlot(deadline, description);
@@ -327,21 +383,25 @@ public final class ConfirmingPublisher implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             for (Attempt attempt : attempts) {
                 attempt.abandon();
-                attempt.confirm.completeExceptionally(new EventBusStoppedException(attempt.description
+                attempt.confirm.completeExceptionally(new EventBusStoppedException(attempt.description.get()
                         + " was not published: the bus is stopped; build a new bus"));
             }
         }
     }
 
-    /** On a writer thread: publishes on an idle channel, trying another if a channel error closed it before use. */
+    /**
+     * On a writer thread: publishes on an idle channel, trying another if a channel error closed it before use. The
+     * channel completes {@code target} with the confirm (the one future of the message), which is returned.
+     */
     private CompletableFuture<Void> publishOnPool(String exchange, String routingKey, boolean mandatory,
-                                                  AMQP.BasicProperties properties, byte[] body, String description, long deadline) {
+                                                  AMQP.BasicProperties properties, byte[] body, Supplier<String> description,
+                                                  long deadline, CompletableFuture<Void> target) {
         RuntimeException notSent = null;
         for (int attempt = 0; attempt <= maxChannels; attempt++) {
             PublisherChannel channel = null;
             try {
                 channel = acquire(deadline);
-                return channel.publish(exchange, routingKey, mandatory, properties, body, description);
+                return channel.publish(exchange, routingKey, mandatory, properties, body, description, target);
             } catch (AlreadyClosedException e) {
                 notSent = e;
                 if (connectionDown()) {
@@ -364,7 +424,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
 
     /** On a writer thread: publishes one message on a temporary channel of its own, closed once the message is settled. */
     private CompletableFuture<Void> publishIsolated(String exchange, String routingKey, boolean mandatory,
-                                                    AMQP.BasicProperties properties, byte[] body, String description) {
+                                                    AMQP.BasicProperties properties, byte[] body, Supplier<String> description) {
         PublisherChannel alone;
         try {
             alone = new PublisherChannel(connection, inFlight::release, this::connectionUp);
@@ -387,19 +447,19 @@ public final class ConfirmingPublisher implements AutoCloseable {
      *
      * @throws EventBusException why no slot was taken (stopped, blocked, too many in flight, interrupted)
      */
-    private void takeSlot(long deadline, String description) {
+    private void takeSlot(long deadline, Supplier<String> description) {
         if (closed) {
-            throw new EventBusStoppedException(description + " was not published: the bus is stopped; build a new bus");
+            throw new EventBusStoppedException(description.get() + " was not published: the bus is stopped; build a new bus");
         }
         try {
             awaitUnblocked(deadline, description);
             if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new PublishNotConfirmedException(description + " was not published: no confirm slot freed within "
+                throw new PublishNotConfirmedException(description.get() + " was not published: no confirm slot freed within "
                         + timeout.toMillis() + " ms (too many unconfirmed messages in flight)", false, null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PublishException(description + " was interrupted before publishing", e);
+            throw new PublishException(description.get() + " was interrupted before publishing", e);
         }
     }
 
@@ -412,18 +472,18 @@ public final class ConfirmingPublisher implements AutoCloseable {
     }
 
     /** A message that never left: the connection is down, or its channel closed under it (channelClosed). */
-    private PublishNotConfirmedException notSent(String description, Exception cause, boolean channelClosed) {
+    private PublishNotConfirmedException notSent(Supplier<String> description, Exception cause, boolean channelClosed) {
         boolean connectionDown = connectionDown();
         String why = connectionDown ? "the connection is down, waiting for recovery"
                 : cause instanceof IllegalArgumentException && String.valueOf(cause.getMessage()).contains("max frame size")
                 ? "its properties and headers do not fit in one frame (" + cause.getMessage() + "): publish it with fewer or "
                 + "shorter headers (FrameLimits.fitToFrame bounds them)"
                 : String.valueOf(cause.getMessage());
-        return new PublishNotConfirmedException(description + " could not be sent: " + why, connectionDown,
+        return new PublishNotConfirmedException(description.get() + " could not be sent: " + why, connectionDown,
                 channelClosed && !connectionDown, cause);
     }
 
-    private void awaitUnblocked(long deadline, String description) throws InterruptedException {
+    private void awaitUnblocked(long deadline, Supplier<String> description) throws InterruptedException {
         CompletableFuture<Void> gate = unblocked.get();
         if (gate.isDone()) {
             return;
@@ -431,7 +491,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         try {
             gate.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new PublishException(description + " was not published: the broker has blocked this connection ("
+            throw new PublishException(description.get() + " was not published: the broker has blocked this connection ("
                     + blockedReason + ") for over " + timeout.toMillis() + " ms. A memory or disk alarm is raised on the broker: "
                     + "free memory or disk there (or consume the backlog); publishing resumes when the alarm clears");
         } catch (ExecutionException e) {
@@ -533,15 +593,17 @@ public final class ConfirmingPublisher implements AutoCloseable {
         private static final int SENT = 2;
         private static final int ABANDONED = 3;
 
-        final String description;
+        final Supplier<String> description;
         final CompletableFuture<Void> confirm = new CompletableFuture<>();
         final AtomicInteger state = new AtomicInteger(QUEUED);
-        Attempt(String description) {
+        /** When {@link #failOverdue} fails it, once {@link #failAt} queued it. */
+        long deadline;
+        Attempt(Supplier<String> description) {
             this.description = description;
         }
 
         /** On a writer thread: sends unless abandoned or past the deadline; links the confirm. */
-        void run(long deadline, Supplier<CompletableFuture<Void>> send) {
+        void run(long deadline, Function<CompletableFuture<Void>, CompletableFuture<Void>> send) {
             if (System.nanoTime() - deadline >= 0) {
                 confirm.completeExceptionally(timedOut(null, null));
                 return;
@@ -549,8 +611,11 @@ public final class ConfirmingPublisher implements AutoCloseable {
             if (!state.compareAndSet(QUEUED, WRITING)) {
                 return; // abandoned by its caller, who freed its slot
             }
-            CompletableFuture<Void> sent = send.get();
+            CompletableFuture<Void> sent = send.apply(confirm);
             state.compareAndSet(WRITING, SENT);
+            if (sent == confirm) {
+                return; // the channel completes it: one future per message
+            }
             sent.whenComplete((ok, failure) -> {
                 if (failure == null) {
                     confirm.complete(null);
@@ -569,18 +634,13 @@ public final class ConfirmingPublisher implements AutoCloseable {
             return false;
         }
 
-        /** Fails the confirm by itself at the deadline (for callers that do not wait). */
+        /**
+         * Fails the confirm by itself at the deadline (for callers that do not wait): queued for the sweep, which fails it
+         * then if it is not settled (rather than a timer per message, scheduled and cancelled).
+         */
         void failAt(long deadline) {
-            try {
-                ScheduledFuture<?> timer = deadlines.schedule(() -> {
-                    if (!confirm.isDone()) {
-                        confirm.completeExceptionally(timedOut(null, null));
-                    }
-                }, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                confirm.whenComplete((ok, failure) -> timer.cancel(false));
-            } catch (RejectedExecutionException e) {
-                // stopping: the send fails by itself
-            }
+            this.deadline = deadline;
+            awaitingDeadline.add(this);
         }
 
         /** The failure of a caller whose deadline passed; abandons the attempt if it was still queued. */
@@ -601,7 +661,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
                 why = "the broker may be overloaded or unreachable. It may or may not have been delivered";
             }
             // not connectionLost: publishing it again would start another full timeout
-            return new PublishNotConfirmedException(description + where + " was not confirmed within " + timeout.toMillis()
+            return new PublishNotConfirmedException(description.get() + where + " was not confirmed within " + timeout.toMillis()
                     + " ms: " + why, false, cause);
         }
     }

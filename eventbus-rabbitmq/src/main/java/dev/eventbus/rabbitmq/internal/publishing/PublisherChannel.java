@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +40,13 @@ public final class PublisherChannel {
         final String messageId;
         final String exchange;
         final String routingKey;
-        final String description;
-        final CompletableFuture<Void> future = new CompletableFuture<>();
+        final Supplier<String> description;
+        final CompletableFuture<Void> future;
         volatile String returnedReason;
 
-        Pending(String messageId, String exchange, String routingKey, String description) {
+        Pending(String messageId, String exchange, String routingKey, Supplier<String> description,
+                CompletableFuture<Void> future) {
+            this.future = future;
             this.messageId = messageId;
             this.exchange = exchange;
             this.routingKey = routingKey;
@@ -95,8 +98,17 @@ public final class PublisherChannel {
      *                     channel is retired too
      */
     public CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties,
-                                    byte[] body, String description) throws IOException {
-        Pending entry = new Pending(properties.getMessageId(), exchange, routingKey, description);
+                                    byte[] body, Supplier<String> description) throws IOException {
+        return publish(exchange, routingKey, mandatory, properties, body, description, new CompletableFuture<>());
+    }
+
+    /**
+     * As {@link #publish(String, String, boolean, AMQP.BasicProperties, byte[], Supplier)}, completing the caller's
+     * future with the confirm (so a message has one future, not one per layer); returns it.
+     */
+    public CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties,
+                                    byte[] body, Supplier<String> description, CompletableFuture<Void> future) throws IOException {
+        Pending entry = new Pending(properties.getMessageId(), exchange, routingKey, description, future);
         lock.lock();
         try {
             long sequence = channel.getNextPublishSeqNo();
@@ -155,11 +167,11 @@ public final class PublisherChannel {
     private void complete(Pending entry, String nackReason) {
         try {
             if (nackReason != null) {
-                entry.future.completeExceptionally(new PublishNotConfirmedException(entry.description + " to exchange '"
+                entry.future.completeExceptionally(new PublishNotConfirmedException(entry.description.get() + " to exchange '"
                         + entry.exchange + "' with routing key '" + entry.routingKey + "' was not confirmed: " + nackReason
                         + "; publish it again", false, null));
             } else if (entry.returnedReason != null) {
-                entry.future.completeExceptionally(new UnroutableMessageException(entry.description + " was returned by the broker ("
+                entry.future.completeExceptionally(new UnroutableMessageException(entry.description.get() + " was returned by the broker ("
                         + entry.returnedReason + "): no queue is bound to routing key '" + entry.routingKey + "' on exchange '"
                         + entry.exchange + "'. Configure the subscribers of this message (or the store queue) before publishing it",
                         entry.exchange, entry.routingKey));
@@ -194,7 +206,7 @@ public final class PublisherChannel {
             Pending entry = iterator.next().getValue();
             iterator.remove();
             try {
-                entry.future.completeExceptionally(new PublishNotConfirmedException(entry.description + " to exchange '"
+                entry.future.completeExceptionally(new PublishNotConfirmedException(entry.description.get() + " to exchange '"
                         + entry.exchange + "' with routing key '" + entry.routingKey + "' was not confirmed: " + reason
                         + (connectionLost ? "; it may or may not have reached the broker" : ""), connectionLost,
                         !cause.isHardError() && !cause.isInitiatedByApplication(), cause));
