@@ -69,7 +69,7 @@ public final class EventbusCli implements Runnable {
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             int code = exitCode(e);
             PrintWriter err = cmd.getErr();
-            err.println("eventbus " + cmd.getCommandName() + ": " + e.getMessage());
+            err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage()); // e.g. eventbus dead-letters list
             if (code == ExitCodes.SOFTWARE) {
                 StringWriter trace = new StringWriter();
                 e.printStackTrace(new PrintWriter(trace));
