@@ -161,7 +161,7 @@ class DeadLettersIT {
         assertEquals(3, deadLetters(broker, queue));
 
         JsonNode kept = json(run(broker, "replay", TestPlans.OneHandler.class, "--error-contains", "for bob",
-                "--keep-attempts", "--yes", "--json"));
+                "--keep-attempts", "--confirm-window", "8", "--yes", "--json"));
         assertEquals(1, kept.get("processed").asInt(), kept.toString());
         assertTrue(kept.get("complete").asBoolean(), kept.toString());
         Await.awaitQueueDepth(broker, queue, 2, TIMEOUT);
@@ -174,6 +174,8 @@ class DeadLettersIT {
         assertEquals("1", String.valueOf(headers.get("eventbus-retry-count")), "kept: the attempt made " + headers);
         Cli.Run both = run(broker, "replay", TestPlans.OneHandler.class, "--reset-attempts", "--keep-attempts", "--yes");
         assertEquals(ExitCodes.USAGE, both.exitCode(), both.toString());
+        Cli.Run noWindow = run(broker, "replay", TestPlans.OneHandler.class, "--confirm-window", "0", "--yes");
+        assertEquals(ExitCodes.USAGE, noWindow.exitCode(), noWindow.toString());
 
         // declared through the test broker's bus, so that the test's cleanup deletes it
         broker.bus(b -> new TestPlans.TwoHandlers().configure(b).organization(broker.organization())).admin().configure();

@@ -195,7 +195,9 @@ class DeadLetterDeskIT {
         String queue = bus.convention().handlerQueue(MessageType.of(OrderPlaced.class), "mending");
         Set<String> ids = publishAndDeadLetter(bus, queue);
         mending.broken.set(false);
-        RabbitMqDeadLetters desk = bus.admin().deadLetters().confirmWindow(8);
+        // tag::window[]
+        RabbitMqDeadLetters desk = bus.admin().deadLetters().confirmWindow(8); // up to 8 copies in flight
+        // end::window[]
         assertEquals(8, desk.confirmWindow());
         assertEquals(1, bus.admin().deadLetters().confirmWindow(), "the default: one copy at a time");
         assertThrows(IllegalArgumentException.class, () -> desk.confirmWindow(0));
