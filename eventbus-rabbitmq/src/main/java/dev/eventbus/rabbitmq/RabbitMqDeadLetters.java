@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * publisher confirms and the letter acknowledged (removed) only once the broker confirmed the copy. Letters that do not
  * match stay unacknowledged until the operation ends, then go back to their place. If the process or the connection
  * dies midway, the broker puts every unacknowledged letter back: nothing is lost, and at worst the one letter whose copy
- * was confirmed just before is both in the target queue and still a dead letter. A connection lost during an operation
+ * was confirmed just before (up to {@link #confirmWindow(int) the confirm window}'s letters) is both in the target
+ * queue and still a dead letter. A connection lost during an operation
  * ends it with an {@link EventBusException} saying so, rather than going on with letters it can no longer remove. An
  * operation reads at most as many letters as its queue had when it started: letters replayed, failed again and
  * dead-lettered once more wait behind that count, so a replay ends.
