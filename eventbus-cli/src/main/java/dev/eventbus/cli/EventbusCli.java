@@ -23,15 +23,16 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "eventbus", mixinStandardHelpOptions = true, versionProvider = EventbusCli.Version.class,
         description = "Operate services on RabbitMQ the eventbus way: see, declare and check their topology, publish "
-                + "and watch their messages, and migrate their queues.",
+                + "and watch their messages, mend their dead letters, and migrate their queues.",
         subcommands = {TopologyCommand.class, ConfigureCommand.class, DiffCommand.class, PublishCommand.class,
-                TailCommand.class, HealthCommand.class, MigrateCommand.class, AutoComplete.GenerateCompletion.class,
+                TailCommand.class, HealthCommand.class, MigrateCommand.class, DeadLettersCommand.class, AutoComplete.GenerateCompletion.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:done, nothing wrong found",
-                "1:found a problem (diff: drift; health: unhealthy; tail: fewer messages than --count)",
-                "2:wrong command line",
+                "1:found a problem (diff: drift; health: unhealthy; tail: fewer messages than --count; dead-letters: stopped "
+                        + "partway, letter not found, not confirmed)",
+                "2:wrong command line (dead-letters: --yes missing without a terminal)",
                 "3:broker or management API unreachable, or credentials refused",
                 "4:plan or input wrong (plan class, URL, message)",
                 "5:the broker refused (conflicting arguments, message not confirmed or not routed)",
@@ -68,7 +69,7 @@ public final class EventbusCli implements Runnable {
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             int code = exitCode(e);
             PrintWriter err = cmd.getErr();
-            err.println("eventbus " + cmd.getCommandName() + ": " + e.getMessage());
+            err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage()); // e.g. eventbus dead-letters list
             if (code == ExitCodes.SOFTWARE) {
                 StringWriter trace = new StringWriter();
                 e.printStackTrace(new PrintWriter(trace));

@@ -24,6 +24,7 @@ final class Progress implements AutoCloseable {
     private long done;
     private long lastLine;
     private boolean drawn;
+    private String detail = "";
 
     Progress(PrintWriter err, String what, long total, Output.ProgressMode mode, LongSupplier clock) {
         this.err = err;
@@ -52,6 +53,14 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the count done and a second count shown after it, e.g. letters examined and, of them, {@code "12 replayed"}.
+     */
+    void update(long done, long total, String detail) {
+        this.detail = detail.isEmpty() ? "" : ", " + detail;
+        update(done, total);
+    }
+
     /** One more item done. */
     void step() {
         update(done + 1, total);
@@ -62,11 +71,11 @@ final class Progress implements AutoCloseable {
         double seconds = Math.max((now - started) / 1e9, 1e-3);
         String rate = String.format(Locale.ROOT, "%.0f/s", done / seconds);
         if (total == 0) {
-            return what + " " + done + " " + rate;
+            return what + " " + done + detail + " " + rate;
         }
         int filled = (int) (WIDTH * done / total);
         return "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + done + "/" + total + " "
-                + (100 * done / total) + "% " + what + " " + rate;
+                + (100 * done / total) + "% " + what + detail + " " + rate;
     }
 
     /** Ends the display: the final counts on a line of their own. */

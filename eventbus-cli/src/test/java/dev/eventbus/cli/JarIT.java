@@ -1,5 +1,6 @@
 package dev.eventbus.cli;
 
+import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.RabbitMqTest;
 import dev.eventbus.testkit.TestBroker;
@@ -76,5 +77,31 @@ class JarIT {
         Result usage = java("", "publish", "--no-such-option");
         assertEquals(ExitCodes.USAGE, usage.exitCode(), usage.toString());
         assertTrue(usage.err().contains("Unknown option: '--no-such-option'"), usage.toString());
+    }
+
+    @Test
+    void deadLettersListsThroughTheJarAndRefusesToDiscardWithoutYesFromAPipe(TestBroker broker) throws Exception {
+        RabbitMqEventBus service = broker.bus(b -> TestPlans.failing(b, false).organization(broker.organization()));
+        service.admin().configure();
+        service.start();
+        service.publish(new TestPlans.UserCreated("u-1", "Ann", List.of()));
+        String queue = broker.organization() + ".cli.1.event.user_created.send_mail_handler";
+        Await.until("a dead letter", Duration.ofSeconds(30), () -> service.admin().deadLetters().count(queue) == 1);
+        service.stop();
+
+        Result list = java("", "dead-letters", "list", "--url", broker.uri(), "--queue", queue);
+        assertEquals(0, list.exitCode(), list.toString());
+        assertTrue(list.out().contains("NonRetryableException: no mail server for Ann"), list.toString());
+
+        Result discard = java("y\n", "dead-letters", "discard", "--url", broker.uri(), "--queue", queue);
+        assertEquals(ExitCodes.USAGE, discard.exitCode(), "stdin is a pipe: a 'y' on it is no confirmation " + discard);
+        assertTrue(discard.err().contains("Add --yes to confirm"), discard.toString());
+        Result yes = java("", "dead-letters", "discard", "--url", broker.uri(), "--queue", queue, "--yes");
+        assertEquals(0, yes.exitCode(), yes.toString());
+        assertTrue(yes.out().startsWith("discarded 1 letter"), yes.toString());
+        try (com.rabbitmq.client.Connection connection = broker.newConnection();
+             com.rabbitmq.client.Channel channel = connection.createChannel()) {
+            assertEquals(0, channel.messageCount("dead_letter." + queue), "the letter was discarded");
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.eventbus.cli;
 
 import dev.eventbus.core.Event;
+import dev.eventbus.core.NonRetryableException;
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.rabbitmq.QueueType;
@@ -13,6 +14,7 @@ final class TestPlans {
 
     static final String SERVICE = "cli";
     static final String HANDLER = "send_mail_handler";
+    static final String AUDIT = "audit_handler";
 
     private TestPlans() {
     }
@@ -62,6 +64,31 @@ final class TestPlans {
                     .subscribe(Subscription.of("accounts_view", (dev.eventbus.core.Message<Event> message) -> { },
                             UserCreated.class, UserDeleted.class).endpointQueue());
         }
+    }
+
+    /** {@link OneHandler} and a second handler of UserCreated, {@value #AUDIT} (a queue to move dead letters to). */
+    public static final class TwoHandlers implements ServicePlan {
+        @Override
+        public RabbitMqEventBusBuilder configure(RabbitMqEventBusBuilder bus) {
+            return new OneHandler().configure(bus).subscribe(Subscription.of(UserCreated.class, AUDIT, message -> { }));
+        }
+    }
+
+    /**
+     * The topology of {@link OneHandler} (or, with {@code audit}, of {@link TwoHandlers}) with handlers that always fail
+     * without retry: every message becomes a dead letter at once, {@code "no mail server for <name>"}.
+     */
+    static RabbitMqEventBusBuilder failing(RabbitMqEventBusBuilder bus, boolean audit) {
+        bus.organization("alice").service(SERVICE).handlerQueueTtl(null).retryPolicy(RetryPolicy.of(3, Duration.ofSeconds(5)))
+                .subscribe(Subscription.of(UserCreated.class, HANDLER, message -> {
+                    throw new NonRetryableException("no mail server for " + message.payload().name());
+                }));
+        if (audit) {
+            bus.subscribe(Subscription.of(UserCreated.class, AUDIT, message -> {
+                throw new NonRetryableException("audit store down");
+            }));
+        }
+        return bus;
     }
 
     /** Not a plan: the command line says so. */

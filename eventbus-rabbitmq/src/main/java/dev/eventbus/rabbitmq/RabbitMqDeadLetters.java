@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * publisher confirms and the letter acknowledged (removed) only once the broker confirmed the copy. Letters that do not
  * match stay unacknowledged until the operation ends, then go back to their place. If the process or the connection
  * dies midway, the broker puts every unacknowledged letter back: nothing is lost, and at worst the one letter whose copy
- * was confirmed just before is both in the target queue and still a dead letter. A connection lost during an operation
+ * was confirmed just before (up to {@link #confirmWindow(int) the confirm window}'s letters) is both in the target
+ * queue and still a dead letter. A connection lost during an operation
  * ends it with an {@link EventBusException} saying so, rather than going on with letters it can no longer remove. An
  * operation reads at most as many letters as its queue had when it started: letters replayed, failed again and
  * dead-lettered once more wait behind that count, so a replay ends.
@@ -59,13 +61,45 @@ public final class RabbitMqDeadLetters implements DeadLetters {
     private final Convention convention;
     private final Supplier<ConfirmingPublisher> publisher;
     private final Supplier<List<String>> handlerQueues;
+    private final int confirmWindow;
 
     RabbitMqDeadLetters(Connection connection, Convention convention, Supplier<ConfirmingPublisher> publisher,
                         Supplier<List<String>> handlerQueues) {
+        this(connection, convention, publisher, handlerQueues, 1);
+    }
+
+    private RabbitMqDeadLetters(Connection connection, Convention convention, Supplier<ConfirmingPublisher> publisher,
+                                Supplier<List<String>> handlerQueues, int confirmWindow) {
         this.connection = connection;
         this.convention = convention;
         this.publisher = publisher;
         this.handlerQueues = handlerQueues;
+        this.confirmWindow = confirmWindow;
+    }
+
+    /**
+     * A desk like this one that replays, moves and discards up to {@code window} letters at a time: it publishes up to
+     * that many copies, waits for the broker to confirm them all, and only then removes their letters. Faster (the
+     * broker confirms a window in about the time of one copy), at the price of duplicates: a process that dies (or a
+     * connection lost) after the broker confirmed copies of a window but before it removed their letters leaves up to
+     * {@code window} letters both in their target queue and still dead letters. Nothing is lost whatever the window.
+     * This desk is unchanged.
+     *
+     * @param window copies in flight at most, 1 or more. Default is 1 (one copy confirmed at a time: at most one
+     *               duplicate)
+     * @return the desk with that window
+     * @throws IllegalArgumentException if {@code window} is less than 1
+     */
+    public RabbitMqDeadLetters confirmWindow(int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("a confirm window is 1 or more copies in flight, not " + window);
+        }
+        return new RabbitMqDeadLetters(connection, convention, publisher, handlerQueues, window);
+    }
+
+    /** Copies in flight at most during a replay, move or discard ({@link #confirmWindow(int)}); 1 by default. */
+    public int confirmWindow() {
+        return confirmWindow;
     }
 
     /**
@@ -112,7 +146,10 @@ public final class RabbitMqDeadLetters implements DeadLetters {
     @Override
     public void forEach(DeadLetterFilter filter, Consumer<? super DeadLetter> action) {
         Objects.requireNonNull(action, "action");
-        new Scan(filter, progress -> { }).run(Operation.READ, (channel, response, letter) -> action.accept(letter));
+        new Scan(filter, progress -> { }).run(Operation.READ, (channel, response, letter) -> {
+            action.accept(letter);
+            return DONE;
+        });
     }
 
     /**
@@ -131,7 +168,7 @@ public final class RabbitMqDeadLetters implements DeadLetters {
         ConfirmingPublisher confirming = publisher.get();
         return new Scan(filter, progress).run(Operation.REPLAY, (channel, response, letter) -> {
             String queue = letter.queue();
-            publishConfirmed(confirming, RabbitMqAdmin.exchangeOfQueue(queue), convention.retryRoutingKey(queue),
+            return publish(confirming, RabbitMqAdmin.exchangeOfQueue(queue), convention.retryRoutingKey(queue),
                     copy(response, letter, queue, attempts == Attempts.KEEP), response.getBody(),
                     "dead letter " + letter.id() + " replayed to " + queue);
         });
@@ -153,14 +190,14 @@ public final class RabbitMqDeadLetters implements DeadLetters {
         }
         ConfirmingPublisher confirming = publisher.get();
         return new Scan(filter, progress).run(Operation.MOVE, (channel, response, letter) ->
-                publishConfirmed(confirming, exchange, convention.retryRoutingKey(handlerQueue),
+                publish(confirming, exchange, convention.retryRoutingKey(handlerQueue),
                         copy(response, letter, handlerQueue, false), response.getBody(),
                         "dead letter " + letter.id() + " moved from " + letter.queue() + " to " + handlerQueue));
     }
 
     @Override
     public DeadLetterResult discard(DeadLetterFilter filter, Consumer<DeadLetterProgress> progress) {
-        return new Scan(filter, progress).run(Operation.DISCARD, (channel, response, letter) -> { });
+        return new Scan(filter, progress).run(Operation.DISCARD, (channel, response, letter) -> DONE);
     }
 
     /**
@@ -175,21 +212,23 @@ public final class RabbitMqDeadLetters implements DeadLetters {
                 channel -> (long) channel.queuePurge(convention.deadLetterQueue(handlerQueue)).getMessageCount());
     }
 
+    /** An action done at once: nothing to confirm. */
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
     /**
-     * Publishes one copy (mandatory) and waits for its confirm. One attempt: unlike a blocking publish, a copy caught by a
-     * connection loss is not published again after recovery, so the letter is at most once in the target queue when the
-     * operation fails; the broker puts the letter itself back in the dead letters.
+     * Publishes one copy (mandatory); the future completes with its confirm. One attempt: unlike a blocking publish, a
+     * copy caught by a connection loss is not published again after recovery, so the letter is at most once in the target
+     * queue when the operation fails; the broker puts the letter itself back in the dead letters.
      */
-    private static void publishConfirmed(ConfirmingPublisher confirming, String exchange, String routingKey,
-                                         AMQP.BasicProperties properties, byte[] body, String description) {
-        try {
-            confirming.publishAsync(exchange, routingKey, true, properties, body, description).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof EventBusException failure) {
-                throw failure;
-            }
-            throw new PublishException(description + " failed: " + e.getCause(), e.getCause());
-        }
+    private static CompletableFuture<Void> publish(ConfirmingPublisher confirming, String exchange, String routingKey,
+                                                   AMQP.BasicProperties properties, byte[] body, String description) {
+        return confirming.publishAsync(exchange, routingKey, true, properties, body, description)
+                .exceptionallyCompose(failure -> {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    return CompletableFuture.failedFuture(cause instanceof EventBusException ? cause
+                            : new PublishException(description + " failed: " + cause, cause));
+                });
     }
 
     /**
@@ -233,10 +272,17 @@ public final class RabbitMqDeadLetters implements DeadLetters {
         }
     }
 
-    /** What an operation does with one matching letter before it is acknowledged; throws to leave it in place. */
+    /**
+     * What an operation does with one matching letter before it is acknowledged: the future completes once it is done
+     * (a copy confirmed); throwing or failing leaves the letter in place.
+     */
     @FunctionalInterface
     private interface LetterAction {
-        void apply(Channel channel, GetResponse response, DeadLetter letter) throws IOException;
+        CompletableFuture<?> apply(Channel channel, GetResponse response, DeadLetter letter) throws IOException;
+    }
+
+    /** A letter whose action is under way, acknowledged once it completed. */
+    private record Pending(long deliveryTag, DeadLetter letter, CompletableFuture<?> done) {
     }
 
     /**
@@ -293,29 +339,65 @@ public final class RabbitMqDeadLetters implements DeadLetters {
         private void scanQueue(Operation operation, LetterAction action, String queue, long bound,
                                Channel channel, AtomicBoolean lost) throws IOException {
             String deadLetterQueue = convention.deadLetterQueue(queue);
-            for (long read = 0; read < bound && processed < filter.limit(); read++) {
+            // on a failure the pending letters are not acknowledged: closing the channel puts them back (a copy
+            // confirmed meanwhile is a duplicate, at most one window of them)
+            List<Pending> pending = new ArrayList<>();
+            for (long read = 0; read < bound && processed + pending.size() < filter.limit(); read++) {
                 GetResponse response = channel.basicGet(deadLetterQueue, false);
                 if (response == null) {
-                    return;
+                    break;
                 }
                 examined++;
                 DeadLetter letter = DeadLetterReader.read(response, queue);
                 if (!filter.matches(letter) || matched++ < filter.skip()) {
                     continue; // held until the channel closes, then back in its place
                 }
+                CompletableFuture<?> done;
                 try {
-                    action.apply(channel, response, letter);
+                    done = action.apply(channel, response, letter);
                 } catch (EventBusException failure) {
+                    settle(operation, queue, channel, lost, pending);
                     throw lost.get() ? lost(operation, queue, letter, failure) : failure;
+                }
+                pending.add(new Pending(response.getEnvelope().getDeliveryTag(), letter, done));
+                if (pending.size() >= confirmWindow) {
+                    settle(operation, queue, channel, lost, pending);
+                }
+            }
+            settle(operation, queue, channel, lost, pending);
+        }
+
+        /**
+         * Waits for every pending action, acknowledges (removes) the letters of those that completed, in their order, and
+         * throws the first failure: the letters of failed actions stay, put back when the channel closes.
+         */
+        private void settle(Operation operation, String queue, Channel channel, AtomicBoolean lost,
+                            List<Pending> pending) throws IOException {
+            List<Pending> batch = List.copyOf(pending);
+            pending.clear();
+            EventBusException first = null;
+            for (Pending each : batch) {
+                try {
+                    each.done().join();
+                } catch (CompletionException e) {
+                    EventBusException failure = e.getCause() instanceof EventBusException known ? known
+                            : new EventBusException("dead letter " + each.letter().id() + ": " + e.getCause(), e.getCause());
+                    if (first == null) {
+                        first = lost.get() ? lost(operation, queue, each.letter(), failure) : failure;
+                    }
+                    continue;
                 }
                 if (operation.removes) {
                     if (lost.get()) {
-                        throw lost(operation, queue, letter, null);
+                        throw lost(operation, queue, each.letter(), null);
                     }
-                    channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
+                    channel.basicAck(each.deliveryTag(), false);
                 }
                 processed++;
                 progress.accept(new DeadLetterProgress(examined, processed, total, elapsed()));
+            }
+            if (first != null) {
+                throw first;
             }
         }
 
@@ -336,8 +418,10 @@ public final class RabbitMqDeadLetters implements DeadLetters {
             String message = "the connection to the broker was lost during the " + operation.verb + " of the dead "
                     + "letters of " + queue + " after " + processed + " letter(s)" + (cause == null ? "" : " ("
                     + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")")
-                    + ": the broker put back every letter not yet removed; " + (letter == null ? "the last letter done"
-                    : "letter " + letter.id()) + " may be both in its target queue and still a dead letter (a duplicate). "
+                    + ": the broker put back every letter not yet removed; " + (confirmWindow > 1
+                    ? "up to " + confirmWindow + " letters (the confirm window) from " + (letter == null ? "the last done"
+                    : "letter " + letter.id()) + " on" : letter == null ? "the last letter done" : "letter " + letter.id())
+                    + " may be both in the target queue and still a dead letter (a duplicate). "
                     + "Run the " + operation.verb + " again";
             return new LostDuringOperation(message, cause);
         }

@@ -21,6 +21,7 @@ import dev.eventbus.it.Events.UserCreated;
 import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.rabbitmq.Headers;
 import dev.eventbus.rabbitmq.QueueType;
+import dev.eventbus.rabbitmq.RabbitMqDeadLetters;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
 import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.FaultProxy;
@@ -93,6 +94,12 @@ class DeadLetterDeskIT {
      * at most one of them twice (the one whose copy was confirmed just before the end).
      */
     private static void assertNothingLost(RabbitMqEventBus bus, Mending mending, String queue, Set<String> ids) {
+        assertNothingLost(bus, mending, queue, ids, 1);
+    }
+
+    /** {@link #assertNothingLost}, with up to {@code duplicates} letters handled twice (a desk's confirm window). */
+    private static void assertNothingLost(RabbitMqEventBus bus, Mending mending, String queue, Set<String> ids,
+                                          int duplicates) {
         Await.until("every letter handled or back in the dead letters", TIMEOUT, () -> {
             Set<String> accounted = new HashSet<>(mending.handled);
             accounted.addAll(deadLetters(bus, bus, queue));
@@ -103,8 +110,8 @@ class DeadLetterDeskIT {
                 () -> mending.handled.size() + " handled");
         Await.until("the dead letters emptied", TIMEOUT, () -> bus.admin().deadLetters().count(queue) == 0,
                 () -> bus.admin().deadLetters().count(queue) + " left");
-        assertTrue(mending.handled.size() <= ids.size() + 1, "at most one duplicate: " + mending.handled.size()
-                + " handled for " + ids.size() + " letters");
+        assertTrue(mending.handled.size() <= ids.size() + duplicates, "at most " + duplicates + " duplicate(s): "
+                + mending.handled.size() + " handled for " + ids.size() + " letters");
     }
 
     @Test
@@ -140,6 +147,71 @@ class DeadLetterDeskIT {
         assertFalse(lines.stream().anyMatch(line -> line.startsWith("done")), "killed before the end: " + lines);
 
         assertNothingLost(bus, mending, queue, ids);
+    }
+
+    @Test
+    void aReplayWithAConfirmWindowKilledMidwayLosesNoLetterAndDuplicatesAtMostTheWindow(TestBroker broker) throws Exception {
+        Mending mending = new Mending();
+        RabbitMqEventBus bus = broker.bus(b -> b.subscribe(mending.subscription()));
+        bus.admin().configure();
+        bus.start();
+        String queue = bus.convention().handlerQueue(MessageType.of(OrderPlaced.class), "mending");
+        Set<String> ids = publishAndDeadLetter(bus, queue);
+        mending.broken.set(false);
+
+        // window 8, 100 ms after each letter removed: killed while removing the letters of the second window, whose
+        // copies are all confirmed
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), DeskProcess.class.getName(),
+                broker.uri(), broker.organization(), broker.service(), queue, "100", "8").redirectErrorStream(false).start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                out.lines().forEach(lines::add);
+            } catch (java.io.IOException e) {
+                lines.add("read failed: " + e);
+            }
+        });
+        reader.start();
+        try {
+            Await.until("the desk in the middle of its second window", TIMEOUT, () -> lines.contains("replayed 10"),
+                    () -> lines.size() + " lines: " + lines);
+        } finally {
+            child.destroyForcibly();
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS), "the desk died");
+            reader.join(5_000);
+        }
+        assertFalse(lines.stream().anyMatch(line -> line.startsWith("done")), "killed before the end: " + lines);
+
+        assertNothingLost(bus, mending, queue, ids, 8);
+    }
+
+    @Test
+    void aReplayWithAConfirmWindowReplaysEachLetterOnceAndKeepsToTheLimit(TestBroker broker) {
+        Mending mending = new Mending();
+        RabbitMqEventBus bus = broker.bus(b -> b.subscribe(mending.subscription()));
+        bus.admin().configure();
+        bus.start();
+        String queue = bus.convention().handlerQueue(MessageType.of(OrderPlaced.class), "mending");
+        Set<String> ids = publishAndDeadLetter(bus, queue);
+        mending.broken.set(false);
+        // tag::window[]
+        RabbitMqDeadLetters desk = bus.admin().deadLetters().confirmWindow(8); // up to 8 copies in flight
+        // end::window[]
+        assertEquals(8, desk.confirmWindow());
+        assertEquals(1, bus.admin().deadLetters().confirmWindow(), "the default: one copy at a time");
+        assertThrows(IllegalArgumentException.class, () -> desk.confirmWindow(0));
+
+        List<Long> reported = new CopyOnWriteArrayList<>();
+        assertEquals(5, desk.replay(DeadLetterFilter.builder().queue(queue).limit(5).build(), DeadLetters.Attempts.RESET,
+                progress -> reported.add(progress.processed())).processed(), "the limit holds within a window");
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), reported, "progress after each letter removed");
+        assertEquals(LETTERS - 5, desk.replay(DeadLetterFilter.queue(queue)).processed());
+        Await.until("every letter handled", TIMEOUT, () -> mending.handled.size() >= LETTERS,
+                () -> mending.handled.size() + " handled");
+        assertEquals(ids, new HashSet<>(mending.handled));
+        assertEquals(LETTERS, mending.handled.size(), "each letter replayed once: " + mending.handled);
+        assertEquals(0, desk.count(queue));
     }
 
     @Test

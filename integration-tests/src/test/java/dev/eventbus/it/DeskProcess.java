@@ -6,7 +6,8 @@ import dev.eventbus.rabbitmq.RabbitMqEventBus;
 
 /**
  * A dead-letter desk in a JVM of its own, for the test that kills one with SIGKILL in the middle of a replay.
- * Arguments: AMQP URI, organization, service, handler queue, milliseconds to wait after each letter. Prints
+ * Arguments: AMQP URI, organization, service, handler queue, milliseconds to wait after each letter, and optionally the
+ * desk's confirm window (default 1). Prints
  * {@code replayed <n>} after each letter and {@code done <n>} at the end.
  */
 public final class DeskProcess {
@@ -18,7 +19,8 @@ public final class DeskProcess {
         long millis = Long.parseLong(args[4]);
         RabbitMqEventBus bus = RabbitMqEventBus.builder().uri(args[0]).organization(args[1]).service(args[2])
                 .connectionName("killed-desk").build();
-        long replayed = bus.admin().deadLetters().replay(DeadLetterFilter.queue(args[3]), DeadLetters.Attempts.RESET,
+        int window = args.length > 5 ? Integer.parseInt(args[5]) : 1;
+        long replayed = bus.admin().deadLetters().confirmWindow(window).replay(DeadLetterFilter.queue(args[3]), DeadLetters.Attempts.RESET,
                 progress -> {
                     System.out.println("replayed " + progress.processed());
                     try {

@@ -51,6 +51,17 @@ public abstract class DeadLetterDeskContract {
     /** The buses of one scenario; called once per scenario, closed after it. */
     protected abstract ContractBuses buses();
 
+    /**
+     * The desk a scenario works with. Default is {@code bus.admin().deadLetters()}; a subclass may return another
+     * configuration of it (e.g. the RabbitMQ desk with a confirm window), which must keep every scenario.
+     *
+     * @param bus the scenario's bus
+     * @return its desk
+     */
+    protected DeadLetters desk(EventBus bus) {
+        return bus.admin().deadLetters();
+    }
+
     private ContractBuses fixture() {
         if (buses == null) {
             buses = buses();
@@ -85,7 +96,7 @@ public abstract class DeadLetterDeskContract {
             sent.add(message);
             bus.publish(message);
         }
-        DeadLetters desk = bus.admin().deadLetters();
+        DeadLetters desk = desk(bus);
         String queue = queue(TaskCreated.class, "picky");
         awaitCount(desk, queue, 4);
 
@@ -149,7 +160,7 @@ public abstract class DeadLetterDeskContract {
         Message<TaskCreated> second = Message.of(new TaskCreated("t-2", 2));
         bus.publish(first);
         bus.publish(second);
-        DeadLetters desk = bus.admin().deadLetters();
+        DeadLetters desk = desk(bus);
         String queue = queue(TaskCreated.class, "repairable");
         awaitCount(desk, queue, 2);
         Await.received("repairable", 4, attempts, TIMEOUT);
@@ -189,7 +200,7 @@ public abstract class DeadLetterDeskContract {
         for (int i = 0; i < n; i++) {
             bus.publish(new TaskCreated("t-" + i, i));
         }
-        DeadLetters desk = bus.admin().deadLetters();
+        DeadLetters desk = desk(bus);
         String queue = queue(TaskCreated.class, "hopeless");
         awaitCount(desk, queue, n);
         List<DeadLetterProgress> reports = new CopyOnWriteArrayList<>();
@@ -217,7 +228,7 @@ public abstract class DeadLetterDeskContract {
                 Subscription.handling(TaskCreated.class, "fixer", (message, delivery) -> fixed.add(delivery.attempt()))));
         bus.publish(new TaskCreated("t-1", 1));
         bus.publish(new TaskCreated("t-2", 2));
-        DeadLetters desk = bus.admin().deadLetters();
+        DeadLetters desk = desk(bus);
         String broken = queue(TaskCreated.class, "broken");
         awaitCount(desk, broken, 2);
         Await.received("fixer", 2, fixed, TIMEOUT);
@@ -245,7 +256,7 @@ public abstract class DeadLetterDeskContract {
         for (int i = 0; i < 4; i++) {
             bus.publish(new TaskCreated("t-" + i, i));
         }
-        DeadLetters desk = bus.admin().deadLetters();
+        DeadLetters desk = desk(bus);
         String queue = queue(TaskCreated.class, "hopeless");
         awaitCount(desk, queue, 4);
         DeadLetter chosen = only(desk.list(DeadLetterFilter.builder().errorContains("no t-2").build()));
