@@ -186,6 +186,11 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     @Override
     public void subscribe(Subscription subscription) {
         Objects.requireNonNull(subscription, "subscription");
+        if (subscription.isStream()) {
+            throw new ConfigurationException("stream handler '" + subscription.handlerName() + "': the in-memory bus keeps "
+                    + "no stream (no retained log, no offsets); run stream subscriptions on RabbitMqEventBus, and test their "
+                    + "handlers in memory as ordinary subscriptions (without stream(...))");
+        }
         String name = subscription.handlerName();
         RetryPolicy policy = subscription.isLive() ? RetryPolicy.none() : subscription.retryPolicyOr(retryPolicy);
         List<LocalQueue> added = convention.endpoints(subscription).stream()

@@ -35,6 +35,7 @@ public final class Subscription {
     private final RetryPolicy retryPolicy;
     private final Source source;
     private final @Nullable String liveInstance;
+    private final @Nullable StreamOptions streamOptions;
 
     /**
      * The service whose messages a subscription receives, when it is not the subscriber's own.
@@ -69,7 +70,22 @@ public final class Subscription {
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
                          DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source,
                          @Nullable String liveInstance) {
+        this(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, null);
+    }
+
+    private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
+                         DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source,
+                         @Nullable String liveInstance, @Nullable StreamOptions streamOptions) {
         this.liveInstance = liveInstance;
+        this.streamOptions = streamOptions;
+        if (streamOptions != null && (store || liveInstance != null || retryPolicy != null)) {
+            throw new ConfigurationException("stream handler '" + handlerName + "' " + (store
+                    ? "cannot read the store queue: a stream subscription reads its service's stream; subscribe the types, "
+                    + "or allMessages(...), with stream(...)"
+                    : liveInstance != null ? "cannot be live too: a stream keeps its events for every subscriber, a live "
+                    + "queue only while its instance runs; choose one"
+                    : "retries in place, not through a retry queue: set StreamOptions.failures(policy) instead of withRetry"));
+        }
         if (liveInstance != null && (store || retryPolicy != null)) {
             throw new ConfigurationException("live handler '" + handlerName + "' " + (store
                     ? "cannot read the store: the store queue is one durable queue the whole vhost shares; subscribe the "
@@ -163,7 +179,7 @@ public final class Subscription {
     /** A copy with its own retry policy instead of the bus's default. */
     public Subscription withRetry(RetryPolicy policy) {
         return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source,
-                liveInstance);
+                liveInstance, streamOptions);
     }
 
     /**
@@ -194,7 +210,40 @@ public final class Subscription {
             throw new ConfigurationException("live instance '" + instance + "' of handler '" + handlerName + "' must be "
                     + "lower-case letters, digits and _ (it is part of a queue name), e.g. the host name in lower case");
         }
-        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, instance);
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, instance, streamOptions);
+    }
+
+    /**
+     * A copy that reads its service's stream (a RabbitMQ stream queue, {@code x-queue-type=stream}, named
+     * {@link Convention#stream()}, bound to the service's exchange like a queue) instead of a queue of its own: every
+     * event and command the service publishes is kept in the stream, for its retention, whoever reads it, and this
+     * subscriber reads it from its stored offset, or, the first time, from {@link StreamOptions#start()}. It handles
+     * the events of its {@link #types()} (every one, for {@link #allMessages}) and passes the others; a returning
+     * subscriber gets what it missed in chunks of {@link StreamOptions#chunkSize()}. Events are handled one at a time,
+     * in the stream's order. A failure is retried in place ({@link StreamOptions#failures()}), then recorded as a dead
+     * letter of the handler ({@code dead_letter.<stream>.<handler>} on RabbitMQ) and passed: a stream cannot requeue or
+     * dead-letter, and one bad event must not hold it forever.
+     *
+     * <pre>{@code
+     * Subscription.of(UserCreated.class, "audit", m -> audit(m))
+     *         .stream(StreamOptions.from(StreamStart.first()).offsets(offsetStore));
+     * }</pre>
+     *
+     * @throws ConfigurationException for a store or live subscription, or one with a retry policy of its own
+     */
+    public Subscription stream(StreamOptions options) {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance,
+                Objects.requireNonNull(options, "options"));
+    }
+
+    /** Whether this is a {@link #stream(StreamOptions) stream} subscription. */
+    public boolean isStream() {
+        return streamOptions != null;
+    }
+
+    /** The options of a {@link #stream(StreamOptions) stream} subscription; empty for others. */
+    public Optional<StreamOptions> streamOptions() {
+        return Optional.ofNullable(streamOptions);
     }
 
     /** Whether this is a {@link #live()} subscription: queues of this instance only, while it runs. */
@@ -226,7 +275,7 @@ public final class Subscription {
     /** A copy that receives what a service of another organization publishes; see {@link #from(String)}. */
     public Subscription from(String organization, String service) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service),
-                liveInstance);
+                liveInstance, streamOptions);
     }
 
     /** The service whose messages this subscription receives, if not the subscriber's own. */
@@ -285,6 +334,7 @@ public final class Subscription {
     public String toString() {
         return "Subscription[" + handlerName + (store ? " (store)" : allMessages ? " (all messages)" : " " + types)
                 + (source == null ? "" : " from " + (source.organization() == null ? "" : source.organization() + ".")
-                + source.service()) + (liveInstance == null ? "" : " live " + liveInstance) + "]";
+                + source.service()) + (liveInstance == null ? "" : " live " + liveInstance) + (streamOptions == null ? ""
+                : " stream from " + streamOptions.start().position()) + "]";
     }
 }
