@@ -79,11 +79,19 @@ final class InMemoryAdmin implements EventBusAdmin, DeadLetters {
 
     @Override
     public long count(String handlerQueue) {
+        java.util.Optional<List<DeadLetter>> stream = bus.streamDeadLetters(handlerQueue);
+        if (stream.isPresent()) {
+            return stream.get().size();
+        }
         return withQueue(handlerQueue, queue -> (long) queue.deadLetters().size());
     }
 
     @Override
     public List<DeadLetter> peek(String handlerQueue, int max) {
+        java.util.Optional<List<DeadLetter>> stream = bus.streamDeadLetters(handlerQueue);
+        if (stream.isPresent()) {
+            return stream.get().stream().limit(max).toList();
+        }
         return withQueue(handlerQueue, queue -> queue.deadLetters().stream().limit(max).toList());
     }
 
