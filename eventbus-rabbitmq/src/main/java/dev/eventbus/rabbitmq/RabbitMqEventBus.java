@@ -105,7 +105,8 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         this.mandatory = builder.failOnUnroutable;
         this.consumers = new HandlerConsumers(convention, topologyOptions, builder.prefetch, builder.consumerThreads,
                 builder.stopTimeout, connector.settings().connectionName());
-        this.streams = new StreamConsumers(convention, builder.queueType, codec, () -> delivering.apply(() -> stopped));
+        this.streams = new StreamConsumers(convention, builder.queueType, codec, () -> delivering.apply(() -> stopped),
+                builder.stopTimeout);
         for (Subscription subscription : builder.subscriptions) {
             add(subscription);
         }
@@ -145,7 +146,10 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         return codec;
     }
 
-    /** The subscriptions of this bus. */
+    /**
+     * The queue subscriptions of this bus: those {@link RabbitMqAdmin#topology()} declares queues for. Stream
+     * subscriptions read their service's stream instead ({@link RabbitMqAdmin#streamQueues()}).
+     */
     public List<Subscription> subscriptions() {
         return consumers.subscriptions();
     }

@@ -34,11 +34,14 @@ import org.slf4j.LoggerFactory;
  * Reads one stream subscription's stream over AMQP 0.9.1: a channel of its own with {@code basic.qos} of the chunk size
  * (a stream consumer must have one), {@code basic.consume} with {@code x-stream-offset} (the stored offset, else the
  * subscription's start) and manual acknowledgements, which for a stream only give the broker credit for the next chunk.
- * Each event is handled on the client's dispatch thread of this channel, one at a time, in the stream's order, through
- * a {@link StreamReader}; a failure recorded for good is published (with confirms) to the handler's dead-letter queue.
+ * Each event is handed from the client's dispatch thread to this subscription's own handler thread
+ * ({@code eventbus-stream-<handler>}), so events are handled one at a time, in the stream's order, through a
+ * {@link StreamReader}, and a slow handler never holds the connection's dispatch threads; a failure recorded for good is
+ * published (with confirms) to the handler's dead-letter queue. At most {@code chunkSize} events wait for the thread
+ * (the prefetch).
  *
- * <p>Thread-safe: the dispatch thread handles under {@code reading}; {@link #stop()} takes the same lock, so it waits
- * for the event being handled, then stores the offset.
+ * <p>Thread-safe: the handler thread handles under {@code reading}; {@link #stop} lets it finish the event it is
+ * handling (up to the stop timeout), then stores the offset under the same lock.
  */
 final class StreamConsumer {
 
@@ -55,6 +58,8 @@ final class StreamConsumer {
     private final MessageCodec codec;
     private final DeliveryPipeline pipeline;
     private final ReentrantLock reading = new ReentrantLock();
+    private final java.time.Duration stopTimeout;
+    private volatile java.util.concurrent.@Nullable ExecutorService handlerThread;
     private volatile @Nullable Channel channel;
     private volatile @Nullable Channel recordChannel;
     private volatile boolean stopping;
@@ -62,7 +67,9 @@ final class StreamConsumer {
     private volatile @Nullable String detail;
     private @Nullable StreamReader reader;
 
-    StreamConsumer(Subscription subscription, String stream, String deadLetterQueue, MessageCodec codec, DeliveryPipeline pipeline) {
+    StreamConsumer(Subscription subscription, String stream, String deadLetterQueue, MessageCodec codec, DeliveryPipeline pipeline,
+                   java.time.Duration stopTimeout) {
+        this.stopTimeout = stopTimeout;
         this.subscription = subscription;
         this.options = subscription.streamOptions().orElseThrow();
         this.stream = stream;
@@ -100,6 +107,11 @@ final class StreamConsumer {
             args.put(OFFSET, from);
             channel = consuming;
             recordChannel = recording;
+            handlerThread = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "eventbus-stream-" + subscription.handlerName());
+                thread.setDaemon(true);
+                return thread;
+            });
             consuming.basicConsume(stream, false, "eventbus-stream-" + subscription.handlerName(), false, false, args,
                     new Deliveries(consuming));
             state = HandlerStatus.State.CONSUMING;
@@ -132,6 +144,20 @@ final class StreamConsumer {
     void stop(HandlerStatus.State finalState) {
         stopping = true;
         Channel consuming = channel;
+        java.util.concurrent.ExecutorService thread = handlerThread;
+        if (thread != null) {
+            thread.shutdown(); // events waiting see stopping and are left for the next read
+            try {
+                if (!thread.awaitTermination(stopTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    log.warn("stream handler {} still running after the stop timeout of {} ms: interrupting it; the event is "
+                            + "read again from the stored offset", subscription.handlerName(), stopTimeout.toMillis());
+                    thread.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                thread.shutdownNow();
+            }
+        }
         reading.lock();
         try {
             StreamReader current = reader;
@@ -142,6 +168,7 @@ final class StreamConsumer {
             closeQuietly(recordChannel);
             channel = null;
             recordChannel = null;
+            handlerThread = null;
             state = finalState;
         } finally {
             reading.unlock();
@@ -223,9 +250,23 @@ final class StreamConsumer {
         }
 
         @Override
-        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
-                throws IOException {
-            handle(getChannel(), envelope, properties, body);
+        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            java.util.concurrent.ExecutorService thread = handlerThread;
+            if (thread == null || stopping) {
+                return; // stopping: read again from the stored offset
+            }
+            try {
+                thread.execute(() -> {
+                    try {
+                        handle(getChannel(), envelope, properties, body);
+                    } catch (IOException | RuntimeException e) {
+                        log.warn("stream handler {}: could not acknowledge an event of {} ({}); the channel's recovery "
+                                + "delivers it again", subscription.handlerName(), stream, e.toString());
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stoppingNow) {
+                log.debug("stream handler {} is stopping: an event of {} is left for the next read", subscription.handlerName(), stream);
+            }
         }
 
         @Override

@@ -24,6 +24,7 @@ public final class StreamConsumers {
     private final StreamTopology topology;
     private final MessageCodec codec;
     private final Supplier<DeliveryPipeline> pipelines;
+    private final java.time.Duration stopTimeout;
     private final List<StreamConsumer> consumers = new CopyOnWriteArrayList<>();
     private @Nullable Connection connection;
 
@@ -32,8 +33,11 @@ public final class StreamConsumers {
      * @param queueType  the bus's queue type (for the dead-letter queues)
      * @param codec      the bus's codec
      * @param pipelines  makes the delivery pipeline of a consumer
+     * @param stopTimeout how long stopping waits for an event being handled
      */
-    public StreamConsumers(Convention convention, QueueType queueType, MessageCodec codec, Supplier<DeliveryPipeline> pipelines) {
+    public StreamConsumers(Convention convention, QueueType queueType, MessageCodec codec, Supplier<DeliveryPipeline> pipelines,
+                           java.time.Duration stopTimeout) {
+        this.stopTimeout = stopTimeout;
         this.topology = new StreamTopology(convention, queueType);
         this.codec = codec;
         this.pipelines = pipelines;
@@ -62,7 +66,8 @@ public final class StreamConsumers {
                     + "' is already subscribed to this bus: handler names must be unique per service");
         }
         StreamConsumer consumer = new StreamConsumer(subscription, topology.stream(subscription),
-                topology.deadLetterQueue(subscription), codec, pipelines.get());
+                topology.deadLetterQueue(subscription), codec, pipelines.get(),
+                stopTimeout);
         consumers.add(consumer);
         if (connection != null) {
             topology.declare(connection, subscription);
