@@ -239,6 +239,29 @@ class StreamSubscriptionIT {
     }
 
     @Test
+    void aSubscriberFromNextMissesNothingPublishedWhileItsConnectionWasDown(TestBroker broker) {
+        List<String> received = new CopyOnWriteArrayList<>();
+        RabbitMqEventBus publisher = broker.bus(b -> b);
+        try (dev.eventbus.testkit.FaultProxy proxy = dev.eventbus.testkit.FaultProxy.to(broker)) {
+            RabbitMqEventBus bus = broker.bus(b -> b.connection(proxy.settings(broker).withRecoveryInterval(Duration.ofSeconds(3)))
+                    .subscribe(reading("audit", received, StreamOptions.from(StreamStart.next()))));
+            bus.admin().configure();
+            bus.start();
+            publish(publisher, 0, 3);
+            Await.received("audit", 3, received, TIMEOUT);
+
+            proxy.cutConnections(); // the client reconnects after 3 s, and re-subscribes with x-stream-offset "next"
+            publish(publisher, 3, 7);
+            Await.until("the bus reconnected", TIMEOUT, () -> proxy.openConnections() >= 2 && bus.health().healthy(),
+                    () -> bus.health().toString());
+            publish(publisher, 7, 8);
+
+            Await.received("audit", 8, received, TIMEOUT);
+            assertEquals(ids(0, 8), received, "what was published while the connection was down too, in order, once");
+        }
+    }
+
+    @Test
     void pauseStoresTheOffsetAndResumeReadsOnFromIt(TestBroker broker) {
         List<String> received = new CopyOnWriteArrayList<>();
         RabbitMqEventBus publisher = broker.bus(b -> b);

@@ -66,6 +66,11 @@ final class StreamConsumer {
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
     private volatile @Nullable String detail;
     private @Nullable StreamReader reader;
+    /** The consumer whose deliveries count; deliveries of a consumer replaced after a gap are passed. */
+    private volatile String consumerTag = "";
+    /** The offset a gap was last seen at (a read from there was started), or -1. Guarded by {@code reading}. */
+    private long gapAt = -1;
+    private final java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
 
     StreamConsumer(Subscription subscription, String stream, String deadLetterQueue, MessageCodec codec, DeliveryPipeline pipeline,
                    java.time.Duration stopTimeout) {
@@ -112,8 +117,9 @@ final class StreamConsumer {
                 thread.setDaemon(true);
                 return thread;
             });
-            consuming.basicConsume(stream, false, "eventbus-stream-" + subscription.handlerName(), false, false, args,
-                    new Deliveries(consuming));
+            consumerTag = "eventbus-stream-" + subscription.handlerName() + "-" + subscriptions.incrementAndGet();
+            gapAt = -1;
+            consuming.basicConsume(stream, false, consumerTag, false, false, args, new Deliveries(consuming));
             state = HandlerStatus.State.CONSUMING;
             detail = null;
             log.info("stream handler {} reads {} from {} (chunks of {})", subscription.handlerName(), stream,
@@ -175,7 +181,8 @@ final class StreamConsumer {
         }
     }
 
-    private void handle(Channel consuming, Envelope envelope, AMQP.BasicProperties properties, byte[] body) throws IOException {
+    private void handle(Channel consuming, String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+            throws IOException {
         Object offsetHeader = properties.getHeaders() == null ? null : properties.getHeaders().get(OFFSET);
         if (!(offsetHeader instanceof Number offset)) {
             log.warn("stream handler {}: a delivery from {} has no {} header; acknowledged and passed",
@@ -189,6 +196,23 @@ final class StreamConsumer {
             if (stopping || current == null || consuming != channel) {
                 return; // the channel closes; the event is read again from the stored offset
             }
+            if (!tag.equals(consumerTag)) {
+                consuming.basicAck(envelope.getDeliveryTag(), false); // of a consumer replaced after a gap
+                return;
+            }
+            long expected = current.nextOffset();
+            if (expected >= 0 && offset.longValue() > expected && gapAt != expected) {
+                // a gap: the client's automatic recovery subscribed again with the original x-stream-offset (next or
+                // last), skipping what was published while the connection was down. Read on from where we are instead
+                consuming.basicAck(envelope.getDeliveryTag(), false);
+                gapAt = expected;
+                resubscribe(consuming, expected, offset.longValue());
+                return;
+            }
+            if (expected >= 0 && offset.longValue() > expected) {
+                log.warn("stream handler {}: {} no longer holds offsets {} to {} (retention deleted them); reading on from {}",
+                        subscription.handlerName(), stream, expected, offset.longValue() - 1, offset.longValue());
+            }
             StreamReader.Step step = current.read(offset.longValue(), body, Headers.originalRoutingKey(properties.getHeaders(),
                     envelope.getRoutingKey()), () -> stopping);
             if (step != StreamReader.Step.STOPPED) {
@@ -197,6 +221,22 @@ final class StreamConsumer {
         } finally {
             reading.unlock();
         }
+    }
+
+    /** Replaces the consumer by one reading from {@code from}. Caller holds {@code reading}, on the handler thread. */
+    private void resubscribe(Channel consuming, long from, long arrived) throws IOException {
+        log.warn("stream handler {}: the event at offset {} of {} arrived while the next to handle is {} (the connection "
+                + "recovered); reading again from {}", subscription.handlerName(), arrived, stream, from, from);
+        String old = consumerTag;
+        consumerTag = "eventbus-stream-" + subscription.handlerName() + "-" + subscriptions.incrementAndGet();
+        try {
+            consuming.basicCancel(old);
+        } catch (IOException | RuntimeException e) {
+            log.debug("cancelling stream consumer {} failed: {}", old, e.toString());
+        }
+        Map<String, Object> args = new HashMap<>();
+        args.put(OFFSET, from);
+        consuming.basicConsume(stream, false, consumerTag, false, false, args, new Deliveries(consuming));
     }
 
     /** Publishes an event that failed for good to the handler's dead-letter queue, with why; logged if that fails too. */
@@ -258,7 +298,7 @@ final class StreamConsumer {
             try {
                 thread.execute(() -> {
                     try {
-                        handle(getChannel(), envelope, properties, body);
+                        handle(getChannel(), consumerTag, envelope, properties, body);
                     } catch (IOException | RuntimeException e) {
                         log.warn("stream handler {}: could not acknowledge an event of {} ({}); the channel's recovery "
                                 + "delivers it again", subscription.handlerName(), stream, e.toString());
