@@ -170,6 +170,14 @@ public record Convention(String organization, String service, NameStyle style) {
         return endpoints;
     }
 
+    /**
+     * The stream of this service ({@code Subscription.stream}): {@code org.service.stream}, a RabbitMQ stream queue bound
+     * to {@link #mainExchange()} with {@link #allMessagesBindingKeys()}, so it keeps every event and command published.
+     */
+    public String stream() {
+        return Names.requireAmqpLength(mainExchange() + ".stream", "stream");
+    }
+
     /** The retry queue of a handler queue: {@code retry.queue}. */
     public String retryQueue(String handlerQueue) {
         return "retry." + handlerQueue;

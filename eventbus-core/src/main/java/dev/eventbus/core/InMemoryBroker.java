@@ -29,6 +29,7 @@ public final class InMemoryBroker {
 
     private final List<InMemoryEventBus> buses = new CopyOnWriteArrayList<>();
     private final AtomicLong turns = new AtomicLong();
+    private final Map<String, LocalStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A broker with no bus yet. */
     public InMemoryBroker() {
@@ -52,7 +53,25 @@ public final class InMemoryBroker {
         for (LocalQueue target : targets) {
             target.bus().enqueue(new LocalDelivery(target, message.body(), message.routingKey()));
         }
-        return targets.size();
+        int reached = targets.size();
+        for (LocalStream stream : streams.values()) {
+            if (stream.receives(message.exchange(), message.routingKey())) {
+                stream.append(message.body(), message.routingKey());
+                reached++;
+            }
+        }
+        return reached;
+    }
+
+    /**
+     * Declares a stream (a {@link Subscription#stream stream subscription}'s), or returns the one declared.
+     *
+     * @throws ConfigurationException if it exists with another retention
+     */
+    LocalStream stream(String name, StreamRetention retention) {
+        LocalStream stream = streams.computeIfAbsent(name, n -> new LocalStream(n, retention));
+        stream.requireRetention(retention);
+        return stream;
     }
 
     /** The queues a message reaches, one per queue name (a replica chosen in turn when several have it). */

@@ -28,6 +28,10 @@ final class InMemoryDeadLetters implements DeadLetters {
 
     @Override
     public long count(String handlerQueue) {
+        java.util.Optional<List<DeadLetter>> stream = bus.streamDeadLetters(handlerQueue);
+        if (stream.isPresent()) { // a stream handler's letters: read-only here (see InMemoryEventBus's stream support)
+            return stream.get().size();
+        }
         return withQueue(handlerQueue, queue -> (long) queue.deadLetters().size());
     }
 
@@ -40,6 +44,10 @@ final class InMemoryDeadLetters implements DeadLetters {
 
     @Override
     public List<DeadLetter> peek(String handlerQueue, int max) {
+        java.util.Optional<List<DeadLetter>> stream = bus.streamDeadLetters(handlerQueue);
+        if (stream.isPresent()) {
+            return stream.get().stream().limit(Math.max(0, max)).toList();
+        }
         return withQueue(handlerQueue, queue -> queue.deadLetters().stream().limit(Math.max(0, max)).toList());
     }
 

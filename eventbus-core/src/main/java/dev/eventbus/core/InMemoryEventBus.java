@@ -73,6 +73,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     private final InMemoryAdmin admin;
     private final String threadPrefix = "eventbus-inmemory-" + BUS_NUMBERS.incrementAndGet();
     private final List<LocalQueue> queues = new CopyOnWriteArrayList<>();
+    private final LocalStreams streams;
 
     /** Guards everything below, and the dispatcher's and the queues' state. */
     final ReentrantLock lock;
@@ -98,6 +99,8 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
                 builder.failureClassification), threadPrefix, stopTimeout,
                 queue -> state == State.STARTED && !consumers.get(queue.handlerName()).isPaused(), this::suspendLocked);
         this.lock = dispatcher.lock;
+        this.streams = new LocalStreams(convention, broker, codec, new DeliveryPipeline(codec, builder.validator, this::isStopped,
+                observer), stopTimeout, threadPrefix);
         this.admin = new InMemoryAdmin(this, broker);
         builder.subscriptions.forEach(this::subscribe);
         broker.attach(this);
@@ -190,6 +193,10 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     public void subscribe(Subscription subscription) {
         Objects.requireNonNull(subscription, "subscription");
         String name = subscription.handlerName();
+        if (subscription.isStream() || streams.has(name)) {
+            subscribeStream(subscription);
+            return;
+        }
         RetryPolicy policy = subscription.isLive() ? RetryPolicy.none() : subscription.retryPolicyOr(retryPolicy);
         List<LocalQueue> added = convention.endpoints(subscription).stream()
                 .map(endpoint -> new LocalQueue(this, endpoint, policy)).toList();
@@ -206,6 +213,24 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
             codec.registry().registerAll(List.of(subscription));
             consumers.put(name, new LocalConsumer(subscription, added));
             queues.addAll(added);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A stream subscription: its stream declared on the broker, read by its own thread once the bus runs. */
+    private void subscribeStream(Subscription subscription) {
+        String name = subscription.handlerName();
+        lock.lock();
+        try {
+            if (state == State.STOPPED) {
+                throw stopped("subscribe handler '" + name + "'");
+            }
+            if (consumers.containsKey(name) || streams.has(name)) {
+                throw new ConfigurationException("handler '" + name + "' is already subscribed: give each handler its own name");
+            }
+            codec.registry().registerAll(List.of(subscription));
+            streams.add(subscription);
         } finally {
             lock.unlock();
         }
@@ -228,6 +253,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
             }
             dispatcher.startLocked(handlerThreads);
             state = State.STARTED;
+            streams.start();
             for (LocalConsumer consumer : consumers.values()) {
                 if (!consumer.isPaused()) {
                     consumer.queues().forEach(queue -> queue.releaseHeld().forEach(dispatcher::dispatchLocked));
@@ -248,6 +274,10 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
      */
     @Override
     public void pause(String handlerName) {
+        if (streams.has(handlerName)) {
+            streams.pause(handlerName);
+            return;
+        }
         lock.lock();
         try {
             LocalConsumer consumer = consumer(handlerName);
@@ -270,6 +300,10 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
      */
     @Override
     public void resume(String handlerName) {
+        if (streams.has(handlerName)) {
+            streams.resume(handlerName);
+            return;
+        }
         lock.lock();
         try {
             LocalConsumer consumer = consumer(handlerName);
@@ -306,6 +340,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
             List<HandlerStatus> statuses = new ArrayList<>();
             consumers.values().forEach(consumer -> statuses.addAll(consumer.statuses(state == State.CREATED
                     ? HandlerStatus.State.IDLE : state == State.STOPPED ? HandlerStatus.State.STOPPED : null)));
+            statuses.addAll(streams.statuses());
             return new BusHealth(List.of(), statuses);
         } finally {
             lock.unlock();
@@ -328,6 +363,7 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     @Override
     public void stop() {
         int dropped;
+        streams.stop(); // outside the lock: a stream handler may be publishing
         lock.lock();
         try {
             if (state == State.STOPPED) {
@@ -368,7 +404,8 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
     public List<DeadLetter> deadLetters() {
         lock.lock();
         try {
-            return queues.stream().flatMap(queue -> queue.deadLetters().stream())
+            return java.util.stream.Stream.concat(queues.stream().flatMap(queue -> queue.deadLetters().stream()),
+                            streams.deadLetters().stream())
                     .sorted(java.util.Comparator.comparing(DeadLetter::deadLetteredAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))).toList();
         } finally {
             lock.unlock();
@@ -404,6 +441,11 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
             log.warn("could not publish the failure event of message {} of handler {}: {}", event.messageId(), event.handler(),
                     e.toString());
         }
+    }
+
+    /** The dead letters of a stream handler, by its handler queue name ({@code <stream>.<handler>}); empty if none is. */
+    java.util.Optional<List<DeadLetter>> streamDeadLetters(String handlerQueue) {
+        return streams.deadLetters(handlerQueue);
     }
 
     /**

@@ -43,6 +43,7 @@ public final class Subscription {
     private final boolean publishesFailures;
     private final Consuming consuming;
     private final boolean endpointQueue;
+    private final @Nullable StreamOptions streamOptions;
 
     /**
      * The service whose messages a subscription receives, when it is not the subscriber's own.
@@ -80,14 +81,14 @@ public final class Subscription {
                          @Nullable String liveInstance, FailureClassification classification,
                          @Nullable KillSwitch killSwitch, boolean publishesFailures) {
         this(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification, killSwitch,
-                publishesFailures, Consuming.DEFAULT, false);
+                publishesFailures, Consuming.DEFAULT, false, null);
     }
 
     private Subscription(String handlerName, List<MessageType<?>> types, boolean store, boolean allMessages,
                          DeliveryHandler<Object> handler, @Nullable RetryPolicy retryPolicy, @Nullable Source source,
                          @Nullable String liveInstance, FailureClassification classification,
                          @Nullable KillSwitch killSwitch, boolean publishesFailures, Consuming consuming,
-                         boolean endpointQueue) {
+                         boolean endpointQueue, @Nullable StreamOptions streamOptions) {
         this.consuming = Objects.requireNonNull(consuming, "consuming");
         consuming.check(handlerName, store, liveInstance != null, killSwitch != null);
         this.liveInstance = liveInstance;
@@ -97,6 +98,21 @@ public final class Subscription {
                     : "has one queue of every message already (allMessages)") + ", so it takes no endpoint queue: "
                     + "endpointQueue() is for a handler of several named types, e.g. Subscription.of(\"task_board\", handler, "
                     + "TaskCreated.class, TaskCompleted.class).endpointQueue()");
+        }
+        this.streamOptions = streamOptions;
+        if (streamOptions != null && (store || liveInstance != null || retryPolicy != null)) {
+            throw new ConfigurationException("stream handler '" + handlerName + "' " + (store
+                    ? "cannot read the store queue: a stream subscription reads its service's stream; subscribe the types, "
+                    + "or allMessages(...), with stream(...)"
+                    : liveInstance != null ? "cannot be live too: a stream keeps its events for every subscriber, a live "
+                    + "queue only while its instance runs; choose one"
+                    : "retries in place, not through a retry queue: set StreamOptions.failures(policy) instead of withRetry"));
+        }
+        if (streamOptions != null && (endpointQueue || killSwitch != null || !consuming.equals(Consuming.DEFAULT))) {
+            throw new ConfigurationException("stream handler '" + handlerName + "' reads its service's stream one event at a"
+                    + " time, in the stream's order, from a stored offset: endpointQueue(), withKillSwitch(...),"
+                    + " withConcurrency(...), orderedBy(...) and withSingleActiveConsumer() apply to queue subscriptions only;"
+                    + " remove them, or subscribe without stream(...)");
         }
         if (liveInstance != null && (store || retryPolicy != null)) {
             throw new ConfigurationException("live handler '" + handlerName + "' " + (store
@@ -194,7 +210,7 @@ public final class Subscription {
     /** A copy with its own retry policy instead of the bus's default. */
     public Subscription withRetry(RetryPolicy policy) {
         return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source,
-                liveInstance, classification, killSwitch, publishesFailures, consuming, endpointQueue);
+                liveInstance, classification, killSwitch, publishesFailures, consuming, endpointQueue, streamOptions);
     }
 
     /**
@@ -226,7 +242,7 @@ public final class Subscription {
                     + "lower-case letters, digits and _ (it is part of a queue name), e.g. the host name in lower case");
         }
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, instance, classification,
-                killSwitch, publishesFailures, consuming, endpointQueue);
+                killSwitch, publishesFailures, consuming, endpointQueue, streamOptions);
     }
 
     /**
@@ -247,12 +263,45 @@ public final class Subscription {
      */
     public Subscription endpointQueue() {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, publishesFailures, consuming, true);
+                killSwitch, publishesFailures, consuming, true, streamOptions);
     }
 
     /** Whether all this handler's types arrive on one queue ({@link #endpointQueue()}), in publish order. */
     public boolean isEndpointQueue() {
         return endpointQueue;
+    }
+
+    /**
+     * A copy that reads its service's stream (a RabbitMQ stream queue, {@code x-queue-type=stream}, named
+     * {@link Convention#stream()}, bound to the service's exchange like a queue) instead of a queue of its own: every
+     * event and command the service publishes is kept in the stream, for its retention, whoever reads it, and this
+     * subscriber reads it from its stored offset, or, the first time, from {@link StreamOptions#start()}. It handles
+     * the events of its {@link #types()} (every one, for {@link #allMessages}) and passes the others; a returning
+     * subscriber gets what it missed in chunks of {@link StreamOptions#chunkSize()}. Events are handled one at a time,
+     * in the stream's order. A failure is retried in place ({@link StreamOptions#failures()}), then recorded as a dead
+     * letter of the handler ({@code dead_letter.<stream>.<handler>} on RabbitMQ) and passed: a stream cannot requeue or
+     * dead-letter, and one bad event must not hold it forever.
+     *
+     * <pre>{@code
+     * Subscription.of(UserCreated.class, "audit", m -> audit(m))
+     *         .stream(StreamOptions.from(StreamStart.first()).offsets(offsetStore));
+     * }</pre>
+     *
+     * @throws ConfigurationException for a store or live subscription, or one with a retry policy of its own
+     */
+    public Subscription stream(StreamOptions options) {
+        return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
+                killSwitch, publishesFailures, consuming, endpointQueue, Objects.requireNonNull(options, "options"));
+    }
+
+    /** Whether this is a {@link #stream(StreamOptions) stream} subscription. */
+    public boolean isStream() {
+        return streamOptions != null;
+    }
+
+    /** The options of a {@link #stream(StreamOptions) stream} subscription; empty for others. */
+    public Optional<StreamOptions> streamOptions() {
+        return Optional.ofNullable(streamOptions);
     }
 
     /** Whether this is a {@link #live()} subscription: queues of this instance only, while it runs. */
@@ -271,13 +320,13 @@ public final class Subscription {
      */
     public Subscription withFailureClassification(FailureClassification rules) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance,
-                Objects.requireNonNull(rules, "rules"), killSwitch, publishesFailures, consuming, endpointQueue);
+                Objects.requireNonNull(rules, "rules"), killSwitch, publishesFailures, consuming, endpointQueue, streamOptions);
     }
 
     /** A copy whose consumption stops for a cool-down when too many of its attempts fail; see {@link KillSwitch}. */
     public Subscription withKillSwitch(KillSwitch killSwitch) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                Objects.requireNonNull(killSwitch, "killSwitch"), publishesFailures, consuming, endpointQueue);
+                Objects.requireNonNull(killSwitch, "killSwitch"), publishesFailures, consuming, endpointQueue, streamOptions);
     }
 
     /**
@@ -286,7 +335,7 @@ public final class Subscription {
      */
     public Subscription publishingFailures() {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, true, consuming, endpointQueue);
+                killSwitch, true, consuming, endpointQueue, streamOptions);
     }
 
     /**
@@ -301,7 +350,7 @@ public final class Subscription {
      */
     public Subscription withConcurrency(int handlers) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, publishesFailures, consuming.withConcurrency(handlerName, handlers), endpointQueue);
+                killSwitch, publishesFailures, consuming.withConcurrency(handlerName, handlers), endpointQueue, streamOptions);
     }
 
     /**
@@ -317,7 +366,7 @@ public final class Subscription {
      */
     public Subscription orderedBy(OrderingKey key) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, publishesFailures, consuming.orderedBy(Objects.requireNonNull(key, "key")), endpointQueue);
+                killSwitch, publishesFailures, consuming.orderedBy(Objects.requireNonNull(key, "key")), endpointQueue, streamOptions);
     }
 
     /**
@@ -330,7 +379,7 @@ public final class Subscription {
      */
     public Subscription withSingleActiveConsumer() {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, source, liveInstance, classification,
-                killSwitch, publishesFailures, consuming.singleActive(), endpointQueue);
+                killSwitch, publishesFailures, consuming.singleActive(), endpointQueue, streamOptions);
     }
 
     /** How many deliveries this handler runs at once, if set with {@link #withConcurrency}; else the bus's threads. */
@@ -415,7 +464,7 @@ public final class Subscription {
     /** A copy that receives what a service of another organization publishes; see {@link #from(String)}. */
     public Subscription from(String organization, String service) {
         return new Subscription(handlerName, types, store, allMessages, handler, retryPolicy, new Source(organization, service),
-                liveInstance, classification, killSwitch, publishesFailures, consuming, endpointQueue);
+                liveInstance, classification, killSwitch, publishesFailures, consuming, endpointQueue, streamOptions);
     }
 
     /** The service whose messages this subscription receives, if not the subscriber's own. */
@@ -475,6 +524,7 @@ public final class Subscription {
         return "Subscription[" + handlerName + (store ? " (store)" : allMessages ? " (all messages)" : " " + types)
                 + (source == null ? "" : " from " + (source.organization() == null ? "" : source.organization() + ".")
                 + source.service()) + (endpointQueue ? " on one endpoint queue" : "")
-                + (liveInstance == null ? "" : " live " + liveInstance) + "]";
+                + (liveInstance == null ? "" : " live " + liveInstance) + (streamOptions == null ? ""
+                : " stream from " + streamOptions.start().position()) + "]";
     }
 }

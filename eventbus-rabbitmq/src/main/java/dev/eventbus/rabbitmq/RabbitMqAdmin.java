@@ -32,6 +32,16 @@ public final class RabbitMqAdmin implements EventBusAdmin {
     }
 
     /**
+     * The queues {@link #configure()} declares for the bus's {@link dev.eventbus.core.Subscription#stream stream}
+     * subscriptions, beside {@link #topology()}: each stream read ({@code org.service.stream}) and each stream handler's
+     * dead-letter queue ({@code dead_letter.org.service.stream.handler}). {@link #clear()} leaves them: a stream is
+     * shared by its subscribers and holds history no one can publish again.
+     */
+    public java.util.List<String> streamQueues() {
+        return bus.streams().queues();
+    }
+
+    /**
      * Declares the topology of the bus's current subscriptions on the broker. Idempotent. Blocks until declared.
      *
      * @throws TopologyConflictException  if a queue or exchange exists with other arguments
@@ -40,6 +50,7 @@ public final class RabbitMqAdmin implements EventBusAdmin {
     @Override
     public void configure() {
         new RabbitMqConfigurer(bus.publisherConnection()).declare(topology());
+        bus.streams().declare(bus.publisherConnection()); // stream subscriptions: their streams, bindings, dead letters
     }
 
     /**

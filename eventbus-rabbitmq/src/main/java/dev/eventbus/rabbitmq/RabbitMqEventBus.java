@@ -3,6 +3,7 @@ package dev.eventbus.rabbitmq;
 import dev.eventbus.rabbitmq.internal.connection.RabbitMqConnector;
 import dev.eventbus.rabbitmq.internal.consuming.DeliverySettler;
 import dev.eventbus.rabbitmq.internal.consuming.HandlerConsumers;
+import dev.eventbus.rabbitmq.internal.streams.StreamConsumers;
 import dev.eventbus.rabbitmq.internal.consuming.QueueConsumer;
 import dev.eventbus.rabbitmq.internal.publishing.ConfirmingPublisher;
 import dev.eventbus.rabbitmq.internal.publishing.Confirms;
@@ -77,6 +78,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     private final boolean mandatory;
     private final List<String> metaHeaders;
     private final HandlerConsumers consumers;
+    private final StreamConsumers streams;
     private final RabbitMqAdmin admin = new RabbitMqAdmin(this);
 
     private final Object lifecycle = new Object();
@@ -114,8 +116,10 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         this.metaHeaders = List.copyOf(builder.metaHeaders);
         this.consumers = new HandlerConsumers(convention, topologyOptions, builder.prefetch, builder.consumerThreads,
                 builder.stopTimeout, connector.settings().connectionName(), observer);
+        this.streams = new StreamConsumers(convention, builder.queueType, codec, () -> delivering.apply(() -> stopped),
+                builder.stopTimeout);
         for (Subscription subscription : builder.subscriptions) {
-            consumers.add(subscription);
+            add(subscription);
         }
     }
 
@@ -153,7 +157,10 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         return codec;
     }
 
-    /** The subscriptions of this bus. */
+    /**
+     * The queue subscriptions of this bus: those {@link RabbitMqAdmin#topology()} declares queues for. Stream
+     * subscriptions read their service's stream instead ({@link RabbitMqAdmin#streamQueues()}).
+     */
     public List<Subscription> subscriptions() {
         return consumers.subscriptions();
     }
@@ -354,8 +361,28 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
 
     // ---------------------------------------------------------------- consuming
 
+    /** Adds a subscription to the consumers or, for a stream subscription, to the stream readers. */
+    private void add(Subscription subscription) {
+        if (subscription.isStream()) {
+            streams.add(subscription, consumers.subscriptions().stream().map(Subscription::handlerName).toList());
+        } else {
+            consumers.add(subscription);
+        }
+    }
+
     @Override
     public void subscribe(Subscription subscription) {
+        if (subscription.isStream()) {
+            codec.registry().registerAll(List.of(subscription));
+            synchronized (lifecycle) {
+                add(subscription);
+            }
+            return;
+        }
+        if (streams.has(subscription.handlerName())) {
+            throw new dev.eventbus.core.ConfigurationException("a stream handler named '" + subscription.handlerName()
+                    + "' is already subscribed to this bus: handler names must be unique per service");
+        }
         List<QueueConsumer> added = consumers.add(subscription);
         codec.registry().registerAll(List.of(subscription));
         synchronized (lifecycle) {
@@ -385,12 +412,17 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             consumerConnection = consuming;
             consumers.start(consuming, (stopping, parking) -> new DeliverySettler(delivering.apply(stopping), confirming,
                     parking, this::publishFailure));
+            streams.start(consuming);
             started = true;
         }
     }
 
     @Override
     public void pause(String handlerName) {
+        if (streams.has(handlerName)) {
+            streams.pause(handlerName);
+            return;
+        }
         consumers.pause(handlerName);
     }
 
@@ -398,6 +430,10 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
     @Override
     public void resume(String handlerName) {
         synchronized (lifecycle) {
+            if (streams.has(handlerName)) {
+                streams.resume(handlerName);
+                return;
+            }
             consumers.resume(handlerName);
         }
     }
@@ -426,7 +462,8 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
         if (consuming != null) {
             connections.add(status(prefix + "-consumer", consuming));
         }
-        List<HandlerStatus> handlers = consumers.health();
+        List<HandlerStatus> handlers = new ArrayList<>(consumers.health());
+        handlers.addAll(streams.health());
         return new BusHealth(connections, handlers);
     }
 
@@ -451,6 +488,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
             if (stopped) {
                 return;
             }
+            streams.stop();
             consumers.stop();
             stopped = true;
             ConfirmingPublisher current = publisher;
@@ -471,6 +509,10 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
 
     HandlerConsumers consumers() {
         return consumers;
+    }
+
+    StreamConsumers streams() {
+        return streams;
     }
 
     Topology.Options topologyOptions() {

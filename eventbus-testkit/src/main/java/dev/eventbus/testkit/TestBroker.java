@@ -308,6 +308,7 @@ public final class TestBroker {
             Topology topology = bus.admin().topology();
             topology.queues().forEach(queue -> declared.queues.add(queue.name()));
             topology.exchanges().forEach(exchange -> declared.exchanges.add(exchange.name()));
+            declared.queues.addAll(bus.admin().streamQueues());
         }
         for (Connection connection : connections) {
             if (connection instanceof AutorecoveringConnection recording) {
@@ -317,6 +318,7 @@ public final class TestBroker {
         }
         Convention convention = convention();
         declared.exchanges.addAll(List.of(convention.mainExchange(), convention.retryExchange(), convention.deadLetterExchange()));
+        declared.queues.add(convention.stream()); // a stream subscription's, perhaps declared by a bus of another service
         declared.queues.removeIf(name -> !owns(name));
         declared.exchanges.removeIf(name -> !owns(name));
         return declared;

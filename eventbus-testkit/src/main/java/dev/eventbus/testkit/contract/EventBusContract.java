@@ -644,6 +644,105 @@ public abstract class EventBusContract {
                 convention("tasks").endpoints(live).get(0).queue());
     }
 
+    // ---------------------------------------------------------------- stream subscriptions
+
+    private static Subscription streamOf(String handler, List<String> received, dev.eventbus.core.StreamOptions options) {
+        return Subscription.of(TaskCreated.class, handler, m -> received.add(m.payload().taskId())).stream(options);
+    }
+
+    @Test
+    void aStreamSubscriberReadsTheServicesStreamFromFirstFromAnOffsetOrFromNext() {
+        List<String> first = list();
+        List<String> fromOffset = list();
+        List<String> next = list();
+        EventBus publisher = fixture().build(BusSpec.of("tasks",
+                streamOf("first", first, dev.eventbus.core.StreamOptions.from(dev.eventbus.core.StreamStart.first()))));
+        for (int i = 0; i < 5; i++) {
+            publisher.publish(new TaskCreated("t-" + i, i)); // offsets 0..4: kept before any reader runs
+        }
+        publisher.start();
+        EventBus readers = fixture().start(BusSpec.of("tasks",
+                streamOf("from_offset", fromOffset, dev.eventbus.core.StreamOptions.from(dev.eventbus.core.StreamStart.offset(3))),
+                streamOf("next", next, dev.eventbus.core.StreamOptions.from(dev.eventbus.core.StreamStart.next()))));
+        Await.received("first", 5, first, TIMEOUT);
+        Await.received("from_offset", 2, fromOffset, TIMEOUT);
+        publisher.publish(new TaskCreated("t-5", 5));
+
+        Await.received("next", 1, next, TIMEOUT);
+        Await.received("first", 6, first, TIMEOUT);
+        Await.received("from_offset", 3, fromOffset, TIMEOUT);
+        assertEquals(List.of("t-0", "t-1", "t-2", "t-3", "t-4", "t-5"), first, "first: the whole stream, in order");
+        assertEquals(List.of("t-3", "t-4", "t-5"), fromOffset, "offset 3 and after");
+        assertEquals(List.of("t-5"), next, "next: only what was published once it ran");
+        assertEquals(HandlerStatus.State.CONSUMING, readers.health().handlers().get(0).state());
+    }
+
+    @Test
+    void aReturningStreamSubscriberGetsWhatItMissedFromItsStoredOffset() {
+        dev.eventbus.core.OffsetStore offsets = new dev.eventbus.core.InMemoryOffsetStore();
+        List<String> received = list();
+        dev.eventbus.core.StreamOptions options = dev.eventbus.core.StreamOptions.from(dev.eventbus.core.StreamStart.first())
+                .offsets(offsets).chunkSize(2);
+        EventBus publisher = fixture().start(BusSpec.of("tasks"));
+        EventBus first = fixture().start(BusSpec.of("tasks", streamOf("audit", received, options)));
+        publisher.publish(new TaskCreated("t-0", 0));
+        publisher.publish(new TaskCreated("t-1", 1));
+        Await.received("audit", 2, received, TIMEOUT);
+        first.stop();
+
+        for (int i = 2; i < 7; i++) {
+            publisher.publish(new TaskCreated("t-" + i, i)); // while the subscriber is away
+        }
+        fixture().start(BusSpec.of("tasks", streamOf("audit", received, options)));
+
+        Await.received("audit", 7, received, TIMEOUT);
+        assertQuiet("nothing handled twice", () -> received.size() > 7);
+        assertEquals(List.of("t-0", "t-1", "t-2", "t-3", "t-4", "t-5", "t-6"), received, "what it missed, in order, once");
+    }
+
+    @Test
+    void aFailingStreamEventIsRetriedInPlaceThenDeadLetteredAndTheStreamMovesOn() {
+        List<String> attempts = list();
+        EventBus bus = fixture().start(BusSpec.of("tasks", Subscription.of(TaskCreated.class, "audit", m -> {
+            attempts.add(m.payload().taskId());
+            if (m.payload().taskId().equals("bad")) {
+                throw new IllegalStateException("refused by the test");
+            }
+        }).stream(dev.eventbus.core.StreamOptions.from(dev.eventbus.core.StreamStart.first())
+                .failures(RetryPolicy.of(2, Duration.ofMillis(20))))));
+        bus.publish(new TaskCreated("bad", 1));
+        bus.publish(new TaskCreated("good", 2));
+
+        Await.received("audit", 4, attempts, TIMEOUT);
+        assertEquals(List.of("bad", "bad", "bad", "good"), attempts, "1 + 2 attempts in place, then the next event");
+        DeadLetter letter = awaitDeadLetter(bus.admin(), convention("tasks").stream() + ".audit");
+        assertEquals(DeadLetterReason.MAX_RETRIES_EXCEEDED, letter.reason());
+        assertEquals(3, letter.attempts());
+        assertTrue(new String(letter.body(), StandardCharsets.UTF_8).contains("bad"));
+    }
+
+    @Test
+    void aStreamSubscriptionRefusesLiveTheStoreAndAQueueRetryPolicy() {
+        dev.eventbus.core.StreamOptions options = dev.eventbus.core.StreamOptions.from(dev.eventbus.core.StreamStart.first());
+        Subscription plain = Subscription.of(TaskCreated.class, "audit", m -> { });
+        assertThrows(ConfigurationException.class, () -> plain.live().stream(options));
+        assertThrows(ConfigurationException.class, () -> Subscription.store("event_store", m -> { }).stream(options));
+        ConfigurationException retry = assertThrows(ConfigurationException.class,
+                () -> plain.stream(options).withRetry(RetryPolicy.of(3, Duration.ofSeconds(1))));
+        assertTrue(retry.getMessage().contains("StreamOptions.failures"), retry.getMessage());
+    }
+
+    @Test
+    void aStreamDeclaredWithAnotherRetentionIsRefused() {
+        List<String> received = list();
+        dev.eventbus.core.StreamOptions week = dev.eventbus.core.StreamOptions.from(dev.eventbus.core.StreamStart.first())
+                .retention(dev.eventbus.core.StreamRetention.unlimited().maxAge(Duration.ofDays(7)));
+        fixture().build(BusSpec.of("tasks", streamOf("audit", received, week)));
+        ConfigurationException refused = assertThrows(ConfigurationException.class, () -> fixture().build(BusSpec.of("tasks",
+                streamOf("other", received, week.retention(dev.eventbus.core.StreamRetention.unlimited().maxAge(Duration.ofDays(1)))))));
+        assertTrue(refused.getMessage().contains("same StreamRetention"), refused.getMessage());
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     // ---------------------------------------------------------------- endpoint queues

@@ -6,5 +6,7 @@
  * command sends the stored bodies, in order and in chunks, to the one handler queue that asked
  * ({@code RabbitMqEventBus.deliverTo}). {@link dev.eventbus.examples.eventstore.ObjectAudit} (service {@code audit}) is
  * a subscriber that goes away, comes back, catches up on exactly what it missed and continues live.
+ * {@link dev.eventbus.examples.eventstore.StreamAudit} (service {@code stream_audit}) is the same returning subscriber
+ * with a RabbitMQ stream as the log: it reads datagen's stream from its offset, kept in a database table.
  */
 package dev.eventbus.examples.eventstore;
