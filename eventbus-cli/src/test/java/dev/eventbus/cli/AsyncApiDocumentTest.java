@@ -56,7 +56,9 @@ class AsyncApiDocumentTest {
         assertEquals("3.0.0", document.get("asyncapi").asText());
         assertEquals("alice.cli", document.get("info").get("title").asText());
         assertEquals("2.1.0", document.get("info").get("version").asText());
-        assertTrue(document.get("servers").get("rabbitmq").get("host").asText().contains(":5672"), document.toString());
+        // host:port of the broker the tests use (EVENTBUS_RABBITMQ_URL, else localhost:5672), never its credentials
+        String host = document.get("servers").get("rabbitmq").get("host").asText();
+        assertTrue(host.matches("[^@/]+:\\d+"), host);
     }
 
     @Test
