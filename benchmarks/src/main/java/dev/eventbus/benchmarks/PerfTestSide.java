@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * and a durable queue of its own, persistent {@code mandatory} messages of {@value #SIZE} bytes, {@code --confirm}
  * {@value EndToEnd#IN_FLIGHT}, {@code --qos} {@value EndToEnd#PREFETCH}, an ack per message, the same message count.
  * Its bodies are PerfTest's own (a timestamp and padding): it pays no JSON cost. The figures are parsed from its
- * summary: the receiving rate (end to end), the sending rate (publish) and the consumer latency percentiles.
+ * summary: the receiving rate (end to end), the sending rate (publish) and the consumer latency percentiles. What
+ * PerfTest prints to {@code System.out} itself ("starting consumer #0", ...) goes to standard error during the run, so
+ * standard output keeps only the benchmark's tables.
  */
 final class PerfTestSide {
 
@@ -56,9 +58,16 @@ final class PerfTestSide {
                     .setSkipSslContextConfiguration(true)
                     .setConsoleOut(out)
                     .setConsoleErr(System.err);
+            PrintStream stdout = System.out;
+            System.setOut(System.err);
             long cpu = Run.processCpuNanos();
-            PerfTest.main(args.toArray(String[]::new), options);
-            double cpuPerMessage = Run.cpuPerMessage(cpu, count);
+            double cpuPerMessage;
+            try {
+                PerfTest.main(args.toArray(String[]::new), options);
+                cpuPerMessage = Run.cpuPerMessage(cpu, count);
+            } finally {
+                System.setOut(stdout);
+            }
             String summary = captured.toString(StandardCharsets.UTF_8);
             if (exitStatus.get() != 0 || !summary.contains("Consumer reached message limit")) {
                 throw new IllegalStateException("PerfTest did not receive its " + count + " messages (exit status "
