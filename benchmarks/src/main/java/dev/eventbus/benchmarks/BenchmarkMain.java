@@ -31,10 +31,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,latency,e2e-obs,e2e4,schema,retry,retry-ladder,delay,
- *      memory,outbox,handlers,ordered] [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib,spring] [--batch=N]
+ *      memory,outbox,handlers,ordered] [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib,spring,perftest] [--batch=N]
  * </pre>
  * {@code --sides=lib} runs only the library's side of the broker benchmarks (for profiling); tables then need both.
- * {@code e2e} and {@code latency} also run Spring AMQP's side ({@code spring}).
+ * {@code e2e} and {@code latency} also run Spring AMQP's side ({@code spring}), {@code e2e} also PerfTest's ({@code perftest}).
  * The broker is {@code EVENTBUS_RABBITMQ_URL}, else amqp://guest:guest@localhost:5672. The outbox benchmark's PostgreSQL
  * is {@code EVENTBUS_BENCH_POSTGRES_URL}, else jdbc:postgresql://127.0.0.1:5432/test?user=postgres.
  */
@@ -93,7 +93,7 @@ public final class BenchmarkMain {
         int count = Integer.parseInt(options.getOrDefault("count", quick ? "10000" : "200000"));
         int backlog = Integer.parseInt(options.getOrDefault("backlog", quick ? "100000" : "1000000"));
         Broker broker = new Broker(RabbitMqConnectionSettings.fromEnvironment());
-        Set<String> sides = Set.copyOf(Arrays.asList(options.getOrDefault("sides", "raw,lib,spring").split(",")));
+        Set<String> sides = Set.copyOf(Arrays.asList(options.getOrDefault("sides", "raw,lib,spring,perftest").split(",")));
         BenchmarkMain main = new BenchmarkMain(quick, rounds, count, backlog, broker, sides);
         main.batch = Integer.parseInt(options.getOrDefault("batch", "100"));
         long start = System.nanoTime();

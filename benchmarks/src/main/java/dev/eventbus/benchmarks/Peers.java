@@ -9,15 +9,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The library beside its peers in one run: the raw amqp-client, the library and Spring AMQP ({@link SpringAmqp}), in
- * the end-to-end shape, flat out ({@code e2e}) and at fixed rates ({@code latency}). Rounds interleave the sides, the
- * order rotating every round (raw, lib, spring; lib, spring, raw; spring, raw, lib), after one unmeasured warm-up run
- * of each; medians are reported.
+ * The library beside its peers in one run: the raw amqp-client, the library, Spring AMQP ({@link SpringAmqp}) and, flat
+ * out only, RabbitMQ's PerfTest ({@link PerfTestSide}), in the end-to-end shape, flat out ({@code e2e}) and at fixed
+ * rates ({@code latency}). Rounds interleave the sides, the order rotating every round (raw, lib, spring, perftest;
+ * lib, spring, perftest, raw; ...), after one unmeasured warm-up run of each; medians are reported.
  */
 final class Peers {
 
-    private static final List<String> ORDER = List.of("raw", "lib", "spring");
-    private static final Map<String, String> LABELS = Map.of("raw", "raw client", "lib", "library", "spring", "Spring AMQP");
+    private static final List<String> ORDER = List.of("raw", "lib", "spring", "perftest");
+    private static final Map<String, String> LABELS = Map.of("raw", "raw client", "lib", "library", "spring", "Spring AMQP",
+            "perftest", "PerfTest");
 
     private final Broker broker;
     private final int rounds;
@@ -38,15 +39,22 @@ final class Peers {
             case "raw" -> new EndToEnd(broker).raw(scenario, count, intervalNanos, recorder);
             case "lib" -> new EndToEnd(broker).library(scenario, count, intervalNanos, recorder);
             case "spring" -> new SpringAmqp(broker).run(count, intervalNanos, recorder);
+            case "perftest" -> {
+                if (intervalNanos != 0) {
+                    throw new IllegalArgumentException("PerfTest is a side of the flat-out end-to-end benchmark only");
+                }
+                yield new PerfTestSide(broker).run(count);
+            }
             default -> throw new IllegalArgumentException(side);
         };
     }
 
-    /** The sides of this run, in the order of the given round. */
-    private List<String> order(int round) {
+    /** The sides of this run, in the order of the given round (PerfTest only when {@code withPerfTest}). */
+    private List<String> order(int round, boolean withPerfTest) {
+        List<String> all = withPerfTest ? ORDER : ORDER.subList(0, ORDER.size() - 1);
         List<String> order = new ArrayList<>();
-        for (int i = 0; i < ORDER.size(); i++) {
-            String side = ORDER.get((i + round) % ORDER.size());
+        for (int i = 0; i < all.size(); i++) {
+            String side = all.get((i + round) % all.size());
             if (sides.contains(side)) {
                 order.add(side);
             }
@@ -57,18 +65,18 @@ final class Peers {
     /** Flat out: the end-to-end table with a row per side and the library's ratio to each peer. */
     void endToEnd(int count) throws Exception {
         int warmUp = Math.max(2000, count / 10);
-        for (String side : order(0)) {
+        for (String side : order(0, true)) {
             run(side, warmUp, 0, new Recorder(warmUp));
         }
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         for (int round = 0; round < rounds; round++) {
-            for (String side : order(round)) {
+            for (String side : order(round, true)) {
                 Run result = run(side, count, 0, new Recorder(count));
                 runs.computeIfAbsent(side, s -> new ArrayList<>()).add(result);
                 System.err.printf(Locale.ROOT, "  e2e round %d %s: %s%n", round + 1, side, result);
             }
         }
-        System.out.printf(Locale.ROOT, "%n## End to end: 1 producer, 1 consumer, beside the raw client and Spring AMQP (%d "
+        System.out.printf(Locale.ROOT, "%n## End to end: 1 producer, 1 consumer, beside the raw client, Spring AMQP and PerfTest (%d "
                 + "persistent ~500-byte events, confirms in flight %d, prefetch %d, ack each)%n%n", count, EndToEnd.IN_FLIGHT,
                 EndToEnd.PREFETCH);
         System.out.println("| side | end-to-end msg/s (median) | per round | publish msg/s | latency p50 ms | p95 ms | p99 ms | JVM CPU µs/msg |");
@@ -85,11 +93,15 @@ final class Peers {
                     BenchmarkMain.median(list, Run::cpuPerMessage));
         }
         System.out.println();
-        for (String peer : List.of("raw", "spring")) {
+        for (String peer : List.of("raw", "spring", "perftest")) {
             double rate = ratio(runs, peer, Run::endToEndRate);
             double cpu = ratio(runs, peer, Run::cpuPerMessage);
-            String goal = peer.equals("raw") ? String.format(Locale.ROOT, " (goal >= 0.97: %s; CPU goal <= 1.10: %s)",
-                    rate >= 0.97 ? "met" : "NOT met", cpu <= 1.10 ? "met" : "NOT met") : "";
+            String goal = switch (peer) {
+                case "raw" -> String.format(Locale.ROOT, " (goal >= 0.97: %s; CPU goal <= 1.10: %s)",
+                        rate >= 0.97 ? "met" : "NOT met", cpu <= 1.10 ? "met" : "NOT met");
+                case "perftest" -> String.format(Locale.ROOT, " (goal >= 1.0: %s)", rate >= 1.0 ? "met" : "NOT met");
+                default -> "";
+            };
             System.out.printf(Locale.ROOT, "library/%s: end to end **%.2f**, JVM CPU per message %.2f%s%n", LABELS.get(peer), rate,
                     cpu, goal);
         }
@@ -107,12 +119,12 @@ final class Peers {
         for (int rate : new int[] {2000, 5000}) {
             long interval = 1_000_000_000L / rate;
             int count = rate * seconds;
-            for (String side : order(0)) {
+            for (String side : order(0, false)) {
                 run(side, rate, interval, new Recorder(rate)); // one second, unmeasured
             }
             Map<String, List<double[]>> figures = new LinkedHashMap<>();
             for (int round = 0; round < rounds; round++) {
-                for (String side : order(round)) {
+                for (String side : order(round, false)) {
                     Recorder recorder = new Recorder(count);
                     Run result = run(side, count, interval, recorder);
                     double[] summary = summary(recorder.perSecondMillis(), result.cpuPerMessage());
