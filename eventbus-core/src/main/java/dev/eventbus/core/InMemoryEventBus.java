@@ -197,7 +197,9 @@ public final class InMemoryEventBus implements EventBus, EncodedPublisher {
             subscribeStream(subscription);
             return;
         }
-        RetryPolicy policy = subscription.isLive() ? RetryPolicy.none() : subscription.retryPolicyOr(retryPolicy);
+        // a live subscription retries only with a policy of its own (Subscription#live)
+        RetryPolicy policy = subscription.isLive() && !subscription.isLiveWithRetries() ? RetryPolicy.none()
+                : subscription.retryPolicyOr(retryPolicy);
         List<LocalQueue> added = convention.endpoints(subscription).stream()
                 .map(endpoint -> new LocalQueue(this, endpoint, policy)).toList();
         lock.lock();

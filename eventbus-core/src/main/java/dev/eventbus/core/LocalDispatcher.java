@@ -262,7 +262,8 @@ final class LocalDispatcher {
                         delivery.routingKey());
             } else if (outcome instanceof Outcome.Retry retry) {
                 retryLocked(delivery.retry(retry.attempt()), retry);
-            } else if (outcome instanceof Outcome.DeadLettered dead && queue.endpoint().subscription().isLive()) {
+            } else if (outcome instanceof Outcome.DeadLettered dead && queue.endpoint().subscription().isLive()
+                    && !queue.endpoint().subscription().isLiveWithRetries()) {
                 log.warn("Live handler {} failed on a message from {}: dropped (a live subscription has no retry or dead-letter "
                         + "queue): {}", queue.handlerName(), delivery.routingKey(), dead.failure().toString());
             } else if (outcome instanceof Outcome.DeadLettered dead) {

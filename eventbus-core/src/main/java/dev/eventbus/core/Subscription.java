@@ -114,12 +114,13 @@ public final class Subscription {
                     + " withConcurrency(...), orderedBy(...) and withSingleActiveConsumer() apply to queue subscriptions only;"
                     + " remove them, or subscribe without stream(...)");
         }
-        if (liveInstance != null && (store || retryPolicy != null)) {
+        if (liveInstance != null && (store || retryPolicy != null && !retryPolicy.usesRetryQueue())) {
             throw new ConfigurationException("live handler '" + handlerName + "' " + (store
                     ? "cannot read the store: the store queue is one durable queue the whole vhost shares; subscribe the "
                     + "types, or allMessages(...), live"
-                    : "has no retry or dead-letter queue, so it takes no retry policy (a failed message is dropped, logged); "
-                    + "subscribe it without live() to retry"));
+                    : "retries through a retry queue of its instance, which waits one fixed delay: a ladder or backoff "
+                    + "waits in the service's shared delay queues, which cannot route back to an exclusive queue; give it "
+                    + "RetryPolicy.of(maxRetries, delay), or subscribe it without live()"));
         }
         this.classification = Objects.requireNonNull(classification, "classification");
         this.killSwitch = killSwitch;
@@ -207,7 +208,12 @@ public final class Subscription {
         return (DeliveryHandler<Object>) Objects.requireNonNull(handler, "handler");
     }
 
-    /** A copy with its own retry policy instead of the bus's default. */
+    /**
+     * A copy with its own retry policy instead of the bus's default. On a {@link #live() live} subscription it gives the
+     * instance a retry queue and a durable dead-letter queue (see {@link #live()}); the policy must then be fixed.
+     *
+     * @throws ConfigurationException on a live subscription, for a ladder or backoff
+     */
     public Subscription withRetry(RetryPolicy policy) {
         return new Subscription(handlerName, types, store, allMessages, handler, Objects.requireNonNull(policy, "policy"), source,
                 liveInstance, classification, killSwitch, publishesFailures, consuming, endpointQueue, streamOptions);
@@ -218,11 +224,23 @@ public final class Subscription {
      * non-durable, exclusive to the bus's consumer connection and auto-deleted, named
      * {@code <handler queue>.live.<instance>}, declared with its bindings when the bus starts consuming (not by
      * {@code admin().configure()}) and removed by the broker when the instance stops, pauses the handler or goes away.
-     * It has no retry or dead-letter queue: a message its handler fails on is dropped, with a WARN log. Events published
-     * while the instance is not consuming are never delivered to it. The instance is a random 8-hex-digit id made
-     * here, so every process that builds the subscription gets queues of its own; {@link #live(String)} names it.
+     * Without a retry policy of its own it has no retry or dead-letter queue: a message its handler fails on is dropped,
+     * with a WARN log (the bus's default policy does not apply). Events published while the instance is not consuming are
+     * never delivered to it. The instance is a random 8-hex-digit id made here, so every process that builds the
+     * subscription gets queues of its own; {@link #live(String)} names it.
      *
-     * @throws ConfigurationException for a store subscription or one with a retry policy of its own
+     * <p>With a fixed retry policy of its own, {@code live().withRetry(RetryPolicy.of(3, Duration.ofSeconds(1)))}, a
+     * failed message is retried: it waits in the instance's retry queue {@code retry.<live queue>} (non-durable,
+     * exclusive, auto-delete, {@code x-message-ttl} of the delay, dead-lettering back to the live queue only), declared
+     * with the live queue and gone with it. Once its retries are exhausted (or at once when not retryable) it is
+     * dead-lettered to the <em>durable</em> {@code dead_letter.<live queue>}, which outlives the instance, so that a dead
+     * letter is never lost with it: {@code admin().configure()} declares it, {@code admin().clear()} and the dead-letter
+     * commands deal with it as with any dead-letter queue. Give such a subscription a stable {@link #live(String)
+     * instance} name, or each run leaves a dead-letter queue of its own. A retry waiting when the instance stops, or
+     * pauses the handler, is lost with the live queue.
+     *
+     * @throws ConfigurationException for a store subscription, or one whose retry policy is a ladder or backoff (those
+     *                                wait in the service's shared delay queues, which cannot reach an exclusive queue)
      */
     public Subscription live() {
         return live(java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextInt()));
@@ -233,7 +251,8 @@ public final class Subscription {
      * instances that run at the same time (each instance's queues are exclusive to it).
      *
      * @param instance lower-case letters, digits and {@code _} ({@code [a-z0-9_]+})
-     * @throws ConfigurationException if the instance name is invalid, or for a store subscription or one with a retry policy
+     * @throws ConfigurationException if the instance name is invalid, for a store subscription, or one whose retry policy
+     *                                is a ladder or backoff
      */
     public Subscription live(String instance) {
         Objects.requireNonNull(instance, "instance");
@@ -312,6 +331,14 @@ public final class Subscription {
     /** The instance name of a {@link #live()} subscription, part of its queues' names; empty for others. */
     public Optional<String> liveInstance() {
         return Optional.ofNullable(liveInstance);
+    }
+
+    /**
+     * Whether this is a {@link #live() live} subscription with a retry policy of its own, so that its instance has a
+     * retry queue and a dead-letter queue; a live subscription without one drops what its handler fails on.
+     */
+    public boolean isLiveWithRetries() {
+        return liveInstance != null && retryPolicy != null;
     }
 
     /**

@@ -75,4 +75,20 @@ class DeclaredRoutingKeyTest {
         assertTrue(Subscription.of(Plain.class, "x", m -> { }).live().liveInstance().orElseThrow().matches("[0-9a-f]{8}"));
         assertThrows(ConfigurationException.class, () -> Subscription.of(Plain.class, "x", m -> { }).live("Pod 7"));
     }
+
+    @Test
+    void aLiveSubscriptionRetriesOnlyWithAFixedPolicyOfItsOwn() {
+        // tag::live-retry[]
+        Subscription live = Subscription.of(ReturnsUpdated.class, "refresh_view", m -> { })
+                .live("pod_7")
+                .withRetry(RetryPolicy.of(3, java.time.Duration.ofSeconds(1)));   // retry.<live queue>, 1 s, 3 times
+        // end::live-retry[]
+
+        assertTrue(live.isLiveWithRetries());
+        assertEquals(Optional.of(RetryPolicy.of(3, java.time.Duration.ofSeconds(1))), live.retryPolicy());
+        ConfigurationException backoff = assertThrows(ConfigurationException.class, () -> live.withRetry(
+                RetryPolicy.exponential(3, java.time.Duration.ofMillis(100), 2, java.time.Duration.ofSeconds(1))));
+        assertTrue(backoff.getMessage().contains("refresh_view") && backoff.getMessage().contains("shared delay queues"),
+                backoff.getMessage());
+    }
 }

@@ -170,7 +170,8 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
      * by the vhost, so it cannot follow any one service's). An {@link Subscription#allMessages all-messages} handler gets a queue of its own
      * bound with the service's event and command keys. A subscription {@link Subscription#from(String) from another
      * service} binds its queue to that service's exchange instead. A {@link Subscription#live() live} subscription adds
-     * only the exchanges it binds to: its exclusive queues and their bindings are declared by its consumer.
+     * only the exchanges it binds to: its exclusive queues and their bindings are declared by its consumer; with a retry
+     * policy of its own also its durable dead-letter queue, which outlives the instance.
      */
     public static Topology plan(Convention convention, List<Subscription> subscriptions, Options options) {
         Set<Exchange> exchanges = new LinkedHashSet<>();
@@ -196,6 +197,9 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
                         bindings.add(new Binding(binding.exchange(), endpoint.queue(), binding.bindingKey()));
                     }
                 }
+                if (subscription.isLiveWithRetries()) {
+                    planLiveDeadLetterQueue(convention, endpoint.queue(), queues, bindings);
+                }
                 if (!subscription.isLive()) { // a live queue is its consumer connection's: the consumer declares it
                     planHandlerQueue(convention, options, retryPolicy, endpoint.queue(), exchanges, queues, bindings);
                     if (subscription.singleActiveConsumer()) {
@@ -208,6 +212,18 @@ public record Topology(List<Exchange> exchanges, List<Queue> queues, List<Bindin
             planStore(convention, options, exchanges, queues, bindings);
         }
         return new Topology(new ArrayList<>(exchanges), queues, new ArrayList<>(bindings));
+    }
+
+    /**
+     * The durable dead-letter queue of a live queue with retries, {@code dead_letter.<live queue>}: it outlives the
+     * instance, so configure declares it (its consumer does too) and clear deletes it. Classic whatever the queue type,
+     * with no arguments, exactly as the consumer declares it.
+     */
+    private static void planLiveDeadLetterQueue(Convention convention, String liveQueue, List<Queue> queues,
+                                                Set<Binding> bindings) {
+        queues.add(new Queue(convention.deadLetterQueue(liveQueue), Map.of(), false));
+        bindings.add(new Binding(convention.deadLetterExchange(), convention.deadLetterQueue(liveQueue),
+                convention.deadLetterRoutingKey(liveQueue)));
     }
 
     /** Adds {@code x-single-active-consumer} to a planned handler queue ({@link Subscription#withSingleActiveConsumer}). */

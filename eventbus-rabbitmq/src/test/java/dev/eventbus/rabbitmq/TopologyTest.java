@@ -197,4 +197,17 @@ class TopologyTest {
         assertTrue(topology.bindings().contains(new Topology.Binding("alice.petisco", queue, "retry." + queue)),
                 topology.bindings().toString());
     }
+
+    @Test
+    void aLiveSubscriptionWithRetriesPlansOnlyItsDurableDeadLetterQueueEvenOnQuorum() {
+        String live = QUEUE + ".live.pod_7";
+        Topology.Options quorum = new Topology.Options(QueueType.QUORUM, 10, null, RetryPolicy.DEFAULT, false);
+        Topology topology = plan(quorum, sendMail().live("pod_7").withRetry(RetryPolicy.of(2, Duration.ofSeconds(1))));
+
+        assertEquals(List.of(new Topology.Queue("dead_letter." + live, Map.of(), false)), topology.queues(),
+                "the live and retry queues are the consumer's; the dead-letter queue outlives it, classic as it declares it");
+        assertEquals(List.of(new Topology.Binding("dead_letter.alice.petisco", "dead_letter." + live, "dead_letter." + live)),
+                topology.bindings());
+        assertEquals(List.of(), plan(CLASSIC, sendMail().live("pod_7")).queues(), "without retries: nothing planned");
+    }
 }

@@ -8,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.MessageProperties;
+import dev.eventbus.core.Convention;
 import dev.eventbus.core.Event;
 import dev.eventbus.core.MessageType;
+import dev.eventbus.core.RetryPolicy;
 import dev.eventbus.core.RoutingKey;
 import dev.eventbus.core.Subscription;
 import dev.eventbus.it.Events.OrderPlaced;
 import dev.eventbus.rabbitmq.RabbitMqEventBus;
+import dev.eventbus.rabbitmq.Topology;
 import dev.eventbus.testkit.Await;
 import dev.eventbus.testkit.Faults;
 import dev.eventbus.testkit.RabbitMqCtl;
@@ -29,7 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seed 003's shapes on the broker: what a live subscription's queue is (non-durable, exclusive to its instance's
- * consumer connection, auto-deleted, no retry or dead-letter queue, declared again after a connection recovery), and
+ * consumer connection, auto-deleted, no retry or dead-letter queue unless it has a retry policy of its own, declared
+ * again after a connection recovery), and
  * an event class's declared routing key as the broker binds and routes it. The behaviour both buses share is in the
  * contract suite (testkit {@code EventBusContract}).
  */
@@ -85,6 +89,79 @@ class LiveSubscriptionIT {
 
         bus.stop();
         assertTrue(queueInfo(broker, queue).isEmpty(), "gone with its instance: " + queueNames(broker));
+    }
+
+    @Test
+    void aLiveQueueWithRetriesHasAnExclusiveRetryQueueOfItsDelayAndADurableDeadLetterQueueThatOutlivesIt(TestBroker broker)
+            throws Exception {
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        Subscription live = Subscription.handling(OrderPlaced.class, "watch", (m, delivery) -> {
+            attempts.add(delivery.attempt());
+            throw new IllegalStateException("always fails");
+        }).live("pod_1").withRetry(RetryPolicy.of(2, Duration.ofMillis(200)));
+        RabbitMqEventBus bus = broker.bus(b -> b.subscribe(live));
+        Convention convention = broker.convention();
+        String queue = convention.liveQueue(convention.handlerQueue(MessageType.of(OrderPlaced.class), "watch"), "pod_1");
+        String retryQueue = convention.retryQueue(queue);
+        String deadLetterQueue = convention.deadLetterQueue(queue);
+        bus.admin().configure();
+        assertTrue(queueInfo(broker, deadLetterQueue).orElseThrow(() -> new AssertionError("configure() declares "
+                + deadLetterQueue + ": " + queueNames(broker))).durable(), "the dead-letter queue is durable");
+        assertFalse(queueNames(broker).contains(queue) || queueNames(broker).contains(retryQueue),
+                "configure() declares neither the live queue nor its retry queue: " + queueNames(broker));
+
+        bus.start();
+
+        RabbitMqCtl.QueueInfo liveInfo = queueInfo(broker, queue).orElseThrow(() -> new AssertionError("no queue " + queue));
+        assertFalse(liveInfo.durable(), "a live queue is not durable");
+        assertEquals(java.util.Map.of(Topology.DEAD_LETTER_EXCHANGE, convention.deadLetterExchange(),
+                Topology.DEAD_LETTER_ROUTING_KEY, convention.deadLetterRoutingKey(queue)), stringValues(liveInfo.arguments()),
+                "a rejected message goes to the live queue's dead-letter queue");
+        RabbitMqCtl.QueueInfo retryInfo = queueInfo(broker, retryQueue).orElseThrow(() -> new AssertionError("no queue "
+                + retryQueue + ": " + queueNames(broker)));
+        assertFalse(retryInfo.durable(), "the retry queue of a live queue is not durable");
+        assertEquals(java.util.Map.of(Topology.MESSAGE_TTL, "200", Topology.DEAD_LETTER_EXCHANGE, convention.mainExchange(),
+                Topology.DEAD_LETTER_ROUTING_KEY, convention.retryRoutingKey(queue)), stringValues(retryInfo.arguments()),
+                "the policy's delay, then back to the live queue only");
+        for (String exclusive : List.of(queue, retryQueue)) {
+            try (Connection other = broker.newConnection()) {
+                Channel channel = other.createChannel(); // closed by the refusal
+                IOException locked = assertThrows(IOException.class, () -> channel.queueDeclarePassive(exclusive));
+                assertTrue(String.valueOf(locked.getCause()).contains("RESOURCE_LOCKED"),
+                        exclusive + " is exclusive to the bus's connection: " + locked.getCause());
+            }
+        }
+        assertTrue(broker.ctl().listBindings().stream().anyMatch(binding -> binding.destination().equals(retryQueue)
+                && binding.source().equals(convention.retryExchange())
+                && binding.routingKey().equals(convention.retryRoutingKey(queue))), "the retry queue on the retry exchange");
+        assertTrue(broker.ctl().listBindings().stream().anyMatch(binding -> binding.destination().equals(queue)
+                && binding.source().equals(convention.mainExchange())
+                && binding.routingKey().equals(convention.retryRoutingKey(queue))), "the live queue takes its retries back");
+
+        // the consumer connection recovers: the live queue and its retry queue are declared again with it
+        Faults.closeBusConnectionsAndAwaitRecovery(broker, bus, TIMEOUT);
+        Await.until("the live and retry queues declared again", TIMEOUT, () -> queueNames(broker).containsAll(
+                List.of(queue, retryQueue)) && queueInfo(broker, queue).orElseThrow().consumers() == 1,
+                () -> queueNames(broker).toString());
+
+        bus.publish(new OrderPlaced("o-1", 1));
+        List<dev.eventbus.core.DeadLetter> letters = Await.untilValue("a dead letter of " + queue, TIMEOUT,
+                () -> bus.admin().deadLetters().peek(queue, 10), seen -> !seen.isEmpty());
+        assertEquals(List.of(1, 2, 3), attempts, "two retries through the retry queue, then dead-lettered");
+        assertEquals(3, letters.get(0).attempts());
+
+        bus.stop();
+        assertTrue(queueInfo(broker, queue).isEmpty() && queueInfo(broker, retryQueue).isEmpty(),
+                "the live and retry queues are gone with the instance: " + queueNames(broker));
+        Await.until("the dead letter kept in " + deadLetterQueue + " after the instance stopped", TIMEOUT,
+                () -> queueInfo(broker, deadLetterQueue).map(RabbitMqCtl.QueueInfo::messages).orElse(0L) == 1,
+                () -> String.valueOf(queueInfo(broker, deadLetterQueue)));
+    }
+
+    private static java.util.Map<String, String> stringValues(java.util.Map<String, Object> arguments) {
+        java.util.Map<String, String> values = new java.util.TreeMap<>();
+        arguments.forEach((key, value) -> values.put(key, String.valueOf(value)));
+        return values;
     }
 
     @Test

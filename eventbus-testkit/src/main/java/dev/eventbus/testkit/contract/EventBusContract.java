@@ -634,11 +634,56 @@ public abstract class EventBusContract {
     }
 
     @Test
-    void aLiveSubscriptionRefusesARetryPolicyAndTheStore() {
+    void aLiveSubscriptionWithRetriesRetriesAFailedMessageThenHandlesIt() {
+        List<Integer> attempts = list();
+        Subscription watch = Subscription.handling(TaskCreated.class, "watch_tasks", (message, delivery) -> {
+            attempts.add(delivery.attempt());
+            if (delivery.attempt() < 3) {
+                throw new IllegalStateException("failing attempt " + delivery.attempt());
+            }
+        }).live("instance_1").withRetry(RetryPolicy.of(3, Duration.ofMillis(50)));
+        EventBus bus = fixture().start(BusSpec.of("tasks", watch));
+
+        bus.publish(new TaskCreated("t-1", 1));
+
+        Await.received("watch_tasks", 3, attempts, TIMEOUT);
+        assertQuiet("no fourth attempt", () -> attempts.size() > 3);
+        assertEquals(List.of(1, 2, 3), attempts, "two retries through the live instance's retry queue, then handled");
+        assertEquals(0, bus.admin().deadLetters().count(convention("tasks").endpoints(watch).get(0).queue()));
+    }
+
+    @Test
+    void aLiveSubscriptionWithRetriesDeadLettersWhatExhaustsThem() {
+        List<Integer> attempts = list();
+        Subscription watch = Subscription.handling(TaskCreated.class, "watch_tasks", (message, delivery) -> {
+            attempts.add(delivery.attempt());
+            throw new IllegalStateException("always fails");
+        }).withRetry(RetryPolicy.of(1, Duration.ofMillis(50))).live("instance_1");
+        EventBus bus = fixture().start(BusSpec.of("tasks", watch));
+
+        bus.publish(new TaskCreated("t-1", 1));
+
+        String liveQueue = convention("tasks").endpoints(watch).get(0).queue();
+        DeadLetter letter = awaitDeadLetter(bus.admin(), liveQueue);
+        assertEquals(List.of(1, 2), attempts);
+        assertEquals(DeadLetterReason.MAX_RETRIES_EXCEEDED, letter.reason());
+        assertEquals(2, letter.attempts());
+        assertEquals("watch_tasks", letter.handler());
+        assertEquals("always fails", letter.exceptionMessage());
+        assertEquals(convention("tasks").routingKey(MessageType.of(TaskCreated.class)), letter.routingKey());
+    }
+
+    @Test
+    void aLiveSubscriptionTakesOnlyAFixedRetryPolicyAndRefusesTheStore() {
         Subscription live = Subscription.of(TaskCreated.class, "watch_tasks", m -> { }).live("instance_1");
-        ConfigurationException retry = assertThrows(ConfigurationException.class,
-                () -> live.withRetry(RetryPolicy.of(3, Duration.ofSeconds(1))));
-        assertTrue(retry.getMessage().contains("no retry or dead-letter queue"), retry.getMessage());
+        assertFalse(live.isLiveWithRetries(), "without a policy of its own a live subscription drops what fails");
+        assertTrue(live.withRetry(RetryPolicy.of(3, Duration.ofSeconds(1))).isLiveWithRetries());
+        ConfigurationException ladder = assertThrows(ConfigurationException.class,
+                () -> live.withRetry(RetryPolicy.ladder(3, Duration.ofSeconds(1))));
+        assertTrue(ladder.getMessage().contains("one fixed delay") && ladder.getMessage().contains("RetryPolicy.of("),
+                ladder.getMessage());
+        assertThrows(ConfigurationException.class, () -> Subscription.of(TaskCreated.class, "watch_tasks", m -> { })
+                .withRetry(RetryPolicy.ladder(3, Duration.ofSeconds(1))).live());
         assertThrows(ConfigurationException.class, () -> Subscription.store("event_store", m -> { }).live());
         assertEquals(convention("tasks").handlerQueue(MessageType.of(TaskCreated.class), "watch_tasks") + ".live.instance_1",
                 convention("tasks").endpoints(live).get(0).queue());

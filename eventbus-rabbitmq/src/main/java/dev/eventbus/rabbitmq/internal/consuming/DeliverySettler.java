@@ -118,7 +118,7 @@ public final class DeliverySettler {
             IncomingDelivery incoming = new IncomingDelivery(it.body(), Headers.originalRoutingKey(it.properties().getHeaders(),
                     it.delivery().getRoutingKey()), retries, it.delivery().isRedeliver(), delayedRetries);
             Outcome outcome = pipeline.process(consumer.endpoint(), consumer.retryPolicy(), incoming);
-            if (outcome instanceof Outcome.Retry retry && !consumer.endpoint().subscription().isLive()) {
+            if (outcome instanceof Outcome.Retry retry && !dropsFailures(consumer)) {
                 long delay = consumer.retryPolicy().usesRetryQueue() ? consumer.retryPolicy().delayMillis()
                         : retry.delay().toMillis();
                 log.warn("handler {} failed on attempt {} of {} for a message on {}; retrying in place in {} ms, its key's "
@@ -184,7 +184,7 @@ public final class DeliverySettler {
                     + "was (not retried, not dead-lettered): {}", settlement.handler(), requeue.attempt(), consumer.queue(),
                     requeue.failure().toString());
             requeue(settlement.channel(), settlement.tag());
-        } else if (consumer.endpoint().subscription().isLive()) {
+        } else if (dropsFailures(consumer)) {
             // a live queue has no retry or dead-letter queue to republish to: the message is dropped, said so
             log.warn("live handler {} failed on a message from {}: dropped (a live subscription has no retry or dead-letter "
                     + "queue): {}", settlement.handler(), consumer.queue(), failure(outcome));
@@ -227,6 +227,11 @@ public final class DeliverySettler {
                 reject(settlement.channel(), settlement.tag());
             }
         }
+    }
+
+    /** A live subscription without a retry policy of its own has no retry or dead-letter queue to republish to. */
+    private static boolean dropsFailures(QueueConsumer consumer) {
+        return consumer.endpoint().subscription().isLive() && !consumer.endpoint().subscription().isLiveWithRetries();
     }
 
     private static String failure(Outcome outcome) {

@@ -112,9 +112,10 @@ public final class HandlerConsumers {
             // the store's retry delay is the shared retry.store queue's TTL, whatever the subscription's policy says
             policy = RetryPolicy.of(policy.maxRetries(), Duration.ofMillis(topologyOptions.storeRetryDelay()));
         }
-        if (subscription.isLive()) {
+        if (subscription.isLive() && !subscription.isLiveWithRetries()) {
             policy = RetryPolicy.none(); // no retry queue: a failure is settled at once (DeliverySettler drops it)
         }
+        RetryPolicy livePolicy = policy;
         List<QueueConsumer> added = new ArrayList<>();
         for (Endpoint endpoint : convention.endpoints(subscription)) {
             QueueRoutes routes = endpoint.isStore() ? QueueRoutes.forStore(convention)
@@ -122,7 +123,8 @@ public final class HandlerConsumers {
             java.util.concurrent.Executor executor = subscription.concurrency().isPresent()
                     ? task -> ownThreads(subscription).execute(task) : task -> handlerThreads.execute(task);
             added.add(new QueueConsumer(endpoint, routes, policy, () -> settler, executor, this::restoreLater, this::suspend,
-                    observer, () -> maintenance));
+                    observer, () -> maintenance,
+                    subscription.isLive() ? LiveQueue.of(convention, endpoint, livePolicy) : null));
         }
         consumers.addAll(added);
         return added;

@@ -44,6 +44,7 @@ public final class QueueConsumer {
     private final dev.eventbus.core.@Nullable OrderingKey ordering;
     private final @Nullable OrderedLanes lanes;
     private final Supplier<java.util.concurrent.ScheduledExecutorService> timer;
+    private final @Nullable LiveQueue live;
     private Channel channel;
     private String consumerTag;
     private volatile HandlerStatus.State state = HandlerStatus.State.IDLE;
@@ -73,6 +74,16 @@ public final class QueueConsumer {
                   Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost,
                   java.util.function.Consumer<QueueConsumer> onKillSwitch, EventBusObserver observer,
                   Supplier<java.util.concurrent.ScheduledExecutorService> timer) {
+        this(endpoint, routes, retryPolicy, settler, handlerThreads, onConsumerLost, onKillSwitch, observer, timer,
+                endpoint.subscription().isLive() ? new LiveQueue(endpoint.queue(), endpoint.bindings(), null) : null);
+    }
+
+    /** A consumer that declares its live queues ({@link LiveQueue}) before it consumes; null for a durable queue. */
+    public QueueConsumer(Endpoint endpoint, QueueRoutes routes, RetryPolicy retryPolicy, Supplier<DeliverySettler> settler,
+                  Executor handlerThreads, java.util.function.Consumer<QueueConsumer> onConsumerLost,
+                  java.util.function.Consumer<QueueConsumer> onKillSwitch, EventBusObserver observer,
+                  Supplier<java.util.concurrent.ScheduledExecutorService> timer, @Nullable LiveQueue live) {
+        this.live = live;
         this.timer = timer;
         this.ordering = endpoint.subscription().orderingKey().orElse(null);
         this.lanes = ordering == null ? null : new OrderedLanes(handlerThreads);
@@ -154,8 +165,8 @@ public final class QueueConsumer {
             if (channel == null || !channel.isOpen()) {
                 channel = connection.createChannel();
             }
-            if (endpoint.subscription().isLive()) {
-                declareLiveQueue(channel);
+            if (live != null) {
+                live.declare(channel, endpoint.handlerName());
             }
             channel.basicQos(qos);
             // consuming before basic.consume: a delivery may reach a handler thread before basicConsume returns, and one
@@ -170,20 +181,6 @@ public final class QueueConsumer {
             throw new EventBusException("handler " + endpoint.handlerName() + " cannot consume queue '" + queue() + "': "
                     + detail + ". Run the configurer (bus.configure()) so the queue exists", e);
         }
-    }
-
-    /**
-     * A live subscription's queue belongs to the consumer connection: non-durable, exclusive, auto-delete, no arguments
-     * (no TTL, no dead-letter exchange; exclusive queues are classic). Declared on this channel, so that automatic
-     * recovery declares it again with its bindings before it registers the consumer again.
-     */
-    private void declareLiveQueue(Channel on) throws IOException {
-        on.queueDeclare(queue(), false, true, true, null);
-        for (Endpoint.Binding binding : endpoint.bindings()) {
-            on.queueBind(queue(), binding.exchange(), binding.bindingKey());
-        }
-        log.info("handler {}: declared live queue {} (exclusive, auto-delete) with {} binding(s)", endpoint.handlerName(),
-                queue(), endpoint.bindings().size());
     }
 
     /** Stops receiving messages (unacknowledged ones go back to the queue when not handled). */
