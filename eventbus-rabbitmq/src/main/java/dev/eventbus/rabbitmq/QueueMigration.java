@@ -39,6 +39,9 @@ import java.util.function.Predicate;
  */
 public final class QueueMigration {
 
+    /** How long a queue's consumer count may take to settle before a migration believes it (see requireNoConsumers). */
+    private static final java.time.Duration CONSUMERS_SETTLE = java.time.Duration.ofSeconds(5);
+
     /** The prefix of the parking queue's name. */
     public static final String PARKING_PREFIX = "migrating.";
 
@@ -278,8 +281,23 @@ public final class QueueMigration {
         }
     }
 
+    /**
+     * Refuses a queue that has consumers. A quorum queue may still count, for a moment, the consumers of channels that
+     * just closed and the gets this migration just made (seen on RabbitMQ 3.10 right after hundreds of basic.get), so a
+     * non-zero count is looked at again for up to {@link #CONSUMERS_SETTLE} before it is believed.
+     */
     private void requireNoConsumers(String queue) {
+        long deadline = System.nanoTime() + CONSUMERS_SETTLE.toNanos();
         int consumers = call("look at " + queue, channel -> channel.queueDeclarePassive(queue)).getConsumerCount();
+        while (consumers > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EventBusException("interrupted while looking at the consumers of " + queue, e);
+            }
+            consumers = call("look at " + queue, channel -> channel.queueDeclarePassive(queue)).getConsumerCount();
+        }
         if (consumers > 0) {
             throw new EventBusException("queue " + queue + " has " + consumers + " consumer(s): stop the service or pause "
                     + "its handler before migrating the queue, then run the migration again");
