@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,17 +38,12 @@ import org.junit.jupiter.api.Test;
  * again. A bus runs it as it runs the {@link EventBusContract}: by extending this class and returning its
  * {@link ContractBuses}.
  */
-public abstract class DeadLetterDeskContract {
+public abstract class DeadLetterDeskContract extends ContractFixture {
 
     /** How long a scenario waits for an asynchronous outcome. */
     protected static final Duration TIMEOUT = Duration.ofSeconds(15);
     /** How long a scenario watches for something that must not happen. */
     protected static final Duration QUIET = Duration.ofMillis(400);
-
-    private ContractBuses buses;
-
-    /** The buses of one scenario; called once per scenario, closed after it. */
-    protected abstract ContractBuses buses();
 
     /**
      * The desk a scenario works with. Default is {@code bus.admin().deadLetters()}; a subclass may return another
@@ -60,21 +54,6 @@ public abstract class DeadLetterDeskContract {
      */
     protected DeadLetters desk(EventBus bus) {
         return bus.admin().deadLetters();
-    }
-
-    private ContractBuses fixture() {
-        if (buses == null) {
-            buses = buses();
-        }
-        return buses;
-    }
-
-    @AfterEach
-    void closeBuses() {
-        if (buses != null) {
-            buses.close();
-            buses = null;
-        }
     }
 
     private String queue(Class<?> type, String handler) {

@@ -43,7 +43,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,32 +61,12 @@ import org.junit.jupiter.api.Test;
  * This project runs it against the in-memory bus, the recording bus forwarding to it, and the RabbitMQ bus. The one
  * difference the contract allows is stated by {@link ContractBuses#survivesStop()}.
  */
-public abstract class EventBusContract {
+public abstract class EventBusContract extends ContractFixture {
 
     /** How long a scenario waits for an asynchronous outcome. */
     protected static final Duration TIMEOUT = Duration.ofSeconds(15);
     /** How long a scenario watches for something that must not happen. */
     protected static final Duration QUIET = Duration.ofMillis(400);
-
-    private ContractBuses buses;
-
-    /** The buses of one scenario; called once per scenario, closed after it. */
-    protected abstract ContractBuses buses();
-
-    private ContractBuses fixture() {
-        if (buses == null) {
-            buses = buses();
-        }
-        return buses;
-    }
-
-    @AfterEach
-    void closeBuses() {
-        if (buses != null) {
-            buses.close();
-            buses = null;
-        }
-    }
 
     private Convention convention(String service) {
         return fixture().convention(service);

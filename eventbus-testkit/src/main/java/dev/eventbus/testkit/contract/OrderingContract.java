@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,30 +25,10 @@ import org.junit.jupiter.api.Test;
  * ({@link Subscription#withConcurrency}, {@link Subscription#orderedBy}). A bus implementation runs it by extending
  * this class, as {@link EventBusContract}. Overlap is asserted (handlers seen running at once), never timings.
  */
-public abstract class OrderingContract {
+public abstract class OrderingContract extends ContractFixture {
 
     /** How long a scenario waits for an asynchronous outcome. */
     protected static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-    private ContractBuses buses;
-
-    /** The buses of one scenario; called once per scenario, closed after it. */
-    protected abstract ContractBuses buses();
-
-    private ContractBuses fixture() {
-        if (buses == null) {
-            buses = buses();
-        }
-        return buses;
-    }
-
-    @AfterEach
-    void closeBuses() {
-        if (buses != null) {
-            buses.close();
-            buses = null;
-        }
-    }
 
     @Test
     void handlerWithConcurrencyRunsThatManyDeliveriesAtOnceOnOneBusThread() throws Exception {
