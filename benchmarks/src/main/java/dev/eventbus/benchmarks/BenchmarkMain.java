@@ -31,7 +31,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--quick] [--only=micro,e2e,latency,e2e-obs,e2e4,schema,retry,retry-ladder,delay,
- *      memory,outbox,handlers,ordered] [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib,spring,perftest] [--batch=N]
+ *      memory,outbox,handlers,ordered,scale] [--rounds=N] [--count=N] [--backlog=N] [--sides=raw,lib,spring,perftest] [--batch=N]
  * </pre>
  * {@code --sides=lib} runs only the library's side of the broker benchmarks (for profiling); tables then need both.
  * {@code e2e} and {@code latency} also run Spring AMQP's side ({@code spring}), {@code e2e} also PerfTest's ({@code perftest}).
@@ -41,7 +41,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 public final class BenchmarkMain {
 
     private static final List<String> ALL = List.of("micro", "e2e", "latency", "e2e-obs", "e2e4", "schema", "retry", "retry-ladder",
-            "delay", "memory", "outbox", "handlers", "ordered");
+            "delay", "memory", "outbox", "handlers", "ordered", "scale");
 
     private final boolean quick;
     private final int rounds;
@@ -116,6 +116,7 @@ public final class BenchmarkMain {
                     case "outbox" -> main.outbox();
                     case "handlers" -> main.handlers();
                     case "ordered" -> main.ordered();
+                    case "scale" -> main.scale();
                     default -> throw new IllegalStateException(name);
                 }
             }
@@ -272,15 +273,43 @@ public final class BenchmarkMain {
 
     // ------------------------------------------------------------------------------------------------ handler scaling
 
-    /** I/O handlers (2 ms) with a concurrency of 1, 4 and 16: rounds of each, library only. */
+    /**
+     * I/O handlers (2 ms) with a concurrency of 1, 4 and 16: rounds of the library and of Spring AMQP's listener container
+     * with as many concurrent consumers (unless {@code --sides} leaves {@code spring} out), beside what as many threads
+     * that only sleep attain on this machine.
+     */
     private void handlers() throws Exception {
         HandlerScaling benchmark = new HandlerScaling(broker);
+        SpringAmqp spring = new SpringAmqp(broker);
+        int perThread = quick ? 250 : 1000;
         System.out.printf(Locale.ROOT, "%n## I/O handlers: a 2 ms handler with withConcurrency(n), draining a backlog of "
-                + "n x %d messages, %d rounds%n%n", quick ? 250 : 1000, rounds);
-        System.out.println("| threads | handled msg/s (median) | per round | ideal msg/s | of ideal | most at once |");
-        System.out.println("| ---: | ---: | --- | ---: | ---: | ---: |");
+                + "n x %d messages, %d rounds; Spring AMQP with n concurrent consumers%n%n", perThread, rounds);
+        System.out.println("| threads | library msg/s (median) | per round | ideal msg/s | of ideal | most at once | Spring AMQP msg/s "
+                + "| library / Spring | threads that only sleep msg/s | library of that |");
+        System.out.println("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (int threads : new int[] {1, 4, 16}) {
-            scalingRow(String.valueOf(threads), benchmark, threads, threads * (quick ? 250 : 1000), 0);
+            int count = threads * perThread;
+            List<HandlerScaling.Figures> library = new ArrayList<>();
+            List<HandlerScaling.Figures> peer = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                for (boolean ours : round % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                    if (!ours && !sides.contains("spring")) {
+                        continue;
+                    }
+                    HandlerScaling.Figures figures = ours ? benchmark.run(threads, count, 0) : spring.drain(threads, count, 2);
+                    (ours ? library : peer).add(figures);
+                    System.err.printf(Locale.ROOT, "  handlers %d round %d %s: %s%n", threads, round + 1, ours ? "library" : "spring",
+                            figures);
+                }
+            }
+            double rate = median(library, HandlerScaling.Figures::rate);
+            double springRate = median(peer, HandlerScaling.Figures::rate);
+            double ideal = library.get(0).ideal();
+            double attainable = HandlerScaling.attainable(threads, Math.min(count, threads * 500));
+            System.out.printf(Locale.ROOT, "| %d | %.0f | %s | %.0f | **%.0f %%** | %d | %.0f | %.2f | %.0f | %.0f %% |%n", threads, rate,
+                    perRound(library, HandlerScaling.Figures::rate), ideal, 100 * rate / ideal,
+                    library.stream().mapToInt(HandlerScaling.Figures::most).max().orElse(0), springRate, rate / springRate,
+                    attainable, 100 * rate / attainable);
         }
     }
 
@@ -312,6 +341,73 @@ public final class BenchmarkMain {
                 perRound(runs, HandlerScaling.Figures::rate), ideal, 100 * rate / ideal,
                 runs.stream().mapToInt(HandlerScaling.Figures::most).max().orElse(0), violations);
         return rate;
+    }
+
+    // ------------------------------------------------------------------------------------------------ scale
+
+    /**
+     * Cost as the work grows ({@link Scale}): for 10, 100 and 1000 subscriptions (quick: 10 and 100), declaring the topology three ways in
+     * rotating order, then each side at rest and publishing, the order flipping every round.
+     */
+    private void scale() throws Exception {
+        Scale benchmark = new Scale(broker, Math.max(2000, count / 4));
+        Scale.Declaring[] ways = Scale.Declaring.values();
+        Map<Integer, Map<Scale.Declaring, List<Double>>> declared = new LinkedHashMap<>();
+        Map<Integer, Map<Boolean, List<Scale.Figures>>> sides = new LinkedHashMap<>();
+        Map<Integer, String> shapes = new LinkedHashMap<>();
+        for (int n : quick ? new int[] {10, 100} : new int[] {10, 100, 1000}) { // 1000 declares for ~10 s a round
+            try (Scale.Service service = benchmark.new Service(n)) {
+                shapes.put(n, Scale.describe(service.topology));
+                Map<Scale.Declaring, List<Double>> times = new LinkedHashMap<>();
+                for (Scale.Declaring way : ways) {
+                    times.put(way, new ArrayList<>());
+                    service.declare(way); // warm-up, not reported
+                    service.delete();
+                }
+                for (int round = 0; round < rounds; round++) {
+                    for (int i = 0; i < ways.length; i++) {
+                        Scale.Declaring way = ways[(i + round) % ways.length];
+                        double millis = service.declare(way);
+                        service.delete();
+                        times.get(way).add(millis);
+                        System.err.printf(Locale.ROOT, "  scale %d round %d %s: %.0f ms%n", n, round + 1, way, millis);
+                    }
+                }
+                declared.put(n, times);
+                service.declare(Scale.Declaring.LIBRARY);
+                Map<Boolean, List<Scale.Figures>> figures = alternate("scale " + n,
+                        library -> library ? service.library() : service.raw(), null);
+                sides.put(n, figures);
+            }
+        }
+        System.out.printf(Locale.ROOT, "%n## Cost as the work grows: declaring a service's topology (median of %d rounds, "
+                + "order rotating, on an empty broker each time)%n%n", rounds);
+        System.out.println("| subscriptions | exchanges / queues / bindings | configure() ms | raw pipelined ms | raw one round trip "
+                + "each ms | configure / raw pipelined |");
+        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: |");
+        for (var entry : declared.entrySet()) {
+            double library = median(entry.getValue().get(Scale.Declaring.LIBRARY), Double::doubleValue);
+            double pipelined = median(entry.getValue().get(Scale.Declaring.RAW_PIPELINED), Double::doubleValue);
+            double blocking = median(entry.getValue().get(Scale.Declaring.RAW_BLOCKING), Double::doubleValue);
+            System.out.printf(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | **%.2f** (goal <= 1.5: %s) |%n", entry.getKey(),
+                    shapes.get(entry.getKey()), library, pipelined, blocking, library / pipelined, library / pipelined <= 1.5 ? "met" : "NOT met");
+        }
+        System.out.printf(Locale.ROOT, "%n## Cost as the work grows: consuming every handler queue, at rest and publishing "
+                + "(%d persistent ~500-byte events per run, confirms in flight %d; median of %d rounds)%n%n",
+                Math.max(2000, count / 4), EndToEnd.IN_FLIGHT, rounds);
+        System.out.println("| subscriptions | side | start ms | threads at rest | channels at rest | heap at rest MB | publish msg/s, "
+                + "1 thread | 16 threads |");
+        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (var entry : sides.entrySet()) {
+            for (boolean library : new boolean[] {false, true}) {
+                List<Scale.Figures> list = entry.getValue().get(library);
+                System.out.printf(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | %.1f | %.0f | %.0f |%n", entry.getKey(),
+                        library ? "library" : "raw client", median(list, Scale.Figures::startMillis),
+                        median(list, Scale.Figures::threads), median(list, Scale.Figures::channels),
+                        median(list, Scale.Figures::heapMb), median(list, Scale.Figures::publishOne),
+                        median(list, Scale.Figures::publishSixteen));
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ delay

@@ -129,6 +129,68 @@ final class SpringAmqp {
         }
     }
 
+    /**
+     * The Spring side of the I/O-handler benchmark: a backlog of {@code count} messages published first (raw client,
+     * confirmed), then drained by a {@link SimpleMessageListenerContainer} with {@code consumers} concurrent consumers
+     * (a channel each, prefetch {@value EndToEnd#PREFETCH} each, {@code AUTO} acks) whose listener decodes the body and sleeps
+     * {@code workMillis}.
+     * The rate is messages handled per second from the end of the first to the end of the last, as the library's.
+     */
+    HandlerScaling.Figures drain(int consumers, int count, long workMillis) throws Exception {
+        String scope = Broker.unique("spring-io");
+        String queue = scope + ".queue";
+        try (Connection admin = broker.connect(scope + ".admin"); Channel channel = admin.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, null);
+            channel.confirmSelect();
+            RawCodec codec = new RawCodec(dev.eventbus.core.MessageValidator.NONE);
+            for (int i = 0; i < count; i++) {
+                RawCodec.Envelope envelope = RawCodec.envelope(OrderPlaced.next(i));
+                channel.basicPublish("", queue, true, Broker.properties(envelope.data().id(), scope), codec.encode(envelope));
+            }
+            channel.waitForConfirmsOrDie(60_000);
+        }
+        com.rabbitmq.client.ConnectionFactory factory = broker.factory().clone();
+        factory.setAutomaticRecoveryEnabled(false);
+        CachingConnectionFactory connections = new CachingConnectionFactory(factory);
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connections);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        AtomicLong first = new AtomicLong();
+        CountDownLatch drained = new CountDownLatch(count);
+        RawCodec decoder = new RawCodec(dev.eventbus.core.MessageValidator.NONE);
+        try {
+            container.setQueueNames(queue);
+            container.setConcurrentConsumers(consumers);
+            container.setPrefetchCount(EndToEnd.PREFETCH);
+            container.setAcknowledgeMode(AcknowledgeMode.AUTO);
+            container.setMessageListener((MessageListener) message -> {
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                try {
+                    decoder.decode(message.getBody()); // as the library's handler gets its payload decoded
+                    Thread.sleep(workMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    running.decrementAndGet();
+                    first.compareAndSet(0, System.nanoTime()); // as the library's side: from the first message's end
+                    drained.countDown();
+                }
+            });
+            container.afterPropertiesSet();
+            container.start();
+            if (!drained.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("spring: backlog not drained: " + drained.getCount() + " left");
+            }
+            double seconds = (System.nanoTime() - first.get()) / 1e9;
+            return new HandlerScaling.Figures((count - 1) / seconds, consumers * 1000.0 / workMillis, most.get(), 0);
+        } finally {
+            container.stop();
+            container.destroy();
+            connections.destroy();
+            broker.delete(List.of(queue), List.of());
+        }
+    }
+
     private static void settle(ConcurrentNavigableMap<Long, Boolean> outstanding, long tag, boolean multiple, Semaphore slots,
                                CountDownLatch confirmed, AtomicLong lastConfirm, AtomicInteger failures) {
         var settled = multiple ? outstanding.headMap(tag, true) : outstanding.subMap(tag, true, tag, true);

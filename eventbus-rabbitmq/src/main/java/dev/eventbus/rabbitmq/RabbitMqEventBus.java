@@ -408,7 +408,8 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
                 return;
             }
             ConfirmingPublisher confirming = publisher();
-            Connection consuming = observed(connector.open("consumer"), connectionName() + "-consumer");
+            Connection consuming = observed(connector.open("consumer",
+                    consumers.dispatchExecutor(!streams.subscriptions().isEmpty())), connectionName() + "-consumer");
             consumerConnection = consuming;
             consumers.start(consuming, (stopping, parking) -> new DeliverySettler(delivering.apply(stopping), confirming,
                     parking, this::publishFailure));
@@ -496,6 +497,7 @@ public final class RabbitMqEventBus implements EventBus, EncodedPublisher {
                 current.close();
             }
             closeQuietly(consumerConnection);
+            consumers.released();
             closeQuietly(publisherConnection);
             log.info("stopped the bus of {}", convention.mainExchange());
         }

@@ -98,6 +98,32 @@ public final class Await {
     }
 
     /**
+     * Asserts that something does not happen for a while: polls {@code happened} every 20 ms for {@code period} and fails
+     * as soon as it is true, with "expected &lt;what&gt;". The check for something that must not come (a fifth attempt, a
+     * message before a stream's start): a bare sleep then one look would miss what came and went, and say nothing of
+     * when.
+     *
+     * @throws AssertionError as soon as {@code happened} is true
+     */
+    public static void quietFor(String what, Duration period, BooleanSupplier happened) {
+        long deadline = System.nanoTime() + period.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (happened.getAsBoolean()) {
+                throw new AssertionError("expected " + what + " for " + period.toMillis() + " ms");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while watching that " + what, e);
+            }
+        }
+        if (happened.getAsBoolean()) {
+            throw new AssertionError("expected " + what + " for " + period.toMillis() + " ms");
+        }
+    }
+
+    /**
      * Polls a value until it is accepted and returns it; on timeout the message shows the last value.
      *
      * @throws AssertionError "expected &lt;what&gt; within &lt;timeout&gt;; observed: &lt;last value&gt;" on timeout

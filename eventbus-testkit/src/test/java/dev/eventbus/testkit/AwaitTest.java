@@ -34,6 +34,31 @@ class AwaitTest {
     }
 
     @Test
+    void quietForWatchesTheWholePeriodWhenNothingHappens() {
+        AtomicInteger looks = new AtomicInteger();
+        long start = System.nanoTime();
+
+        Await.quietFor("no fifth attempt", Duration.ofMillis(200), () -> looks.incrementAndGet() < 0);
+
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(elapsedMillis >= 200, "watched " + elapsedMillis + " ms of 200");
+        assertTrue(looks.get() >= 3, "looked again and again, not once at the end: " + looks.get());
+    }
+
+    @Test
+    void quietForFailsAsSoonAsItHappens() {
+        AtomicInteger looks = new AtomicInteger();
+        long start = System.nanoTime();
+
+        AssertionError failure = assertThrows(AssertionError.class,
+                () -> Await.quietFor("no fifth attempt", Duration.ofSeconds(10), () -> looks.incrementAndGet() >= 3));
+
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("expected no fifth attempt for 10000 ms", failure.getMessage());
+        assertTrue(elapsedMillis < 5_000, "failed at the third look, not at the end of the period: " + elapsedMillis + " ms");
+    }
+
+    @Test
     void checksOnceEvenWithAZeroTimeout() {
         AtomicInteger calls = new AtomicInteger();
 

@@ -36,6 +36,55 @@ class ConcurrencyIT {
     private static final Logger log = LoggerFactory.getLogger(ConcurrencyIT.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
+    /**
+     * With one handler thread the handlers run on the consumer connection's dispatch thread (no hand-off per delivery):
+     * still one handler at a time across every subscription of the bus, each queue in its order, a failure retried.
+     */
+    @Test
+    void oneHandlerThreadRunsOneHandlerAtATimeAcrossSubscriptionsInQueueOrder(TestBroker broker) {
+        int perHandler = 200;
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+        Map<String, String> threads = new ConcurrentHashMap<>();
+        AtomicInteger failures = new AtomicInteger();
+        java.util.function.Function<String, Subscription> handler = name -> Subscription.of(OrderPlaced.class, name, message -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                threads.put(Thread.currentThread().getName(), name);
+                if (name.equals("b") && message.payload().quantity() == 7 && failures.incrementAndGet() == 1) {
+                    throw new IllegalStateException("fails once");
+                }
+                seen.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(message.payload().quantity());
+                Thread.sleep(1);
+            } finally {
+                running.decrementAndGet();
+            }
+        });
+        RabbitMqEventBus bus = broker.bus(b -> b.consumerThreads(1).retryPolicy(RetryPolicy.of(3, Duration.ofMillis(50)))
+                .subscribe(handler.apply("a")).subscribe(handler.apply("b")).subscribe(handler.apply("c")));
+        bus.admin().configure();
+        bus.start();
+        try {
+            for (int seq = 0; seq < perHandler; seq++) {
+                bus.publish(new OrderPlaced("order-" + seq, seq));
+            }
+            Await.until("every message handled by the three handlers", TIMEOUT,
+                    () -> seen.values().stream().mapToInt(List::size).sum() == 3 * perHandler, seen::toString);
+            assertEquals(1, most.get(), "one handler at a time across the bus");
+            assertEquals(1, threads.size(), "one handler thread: " + threads.keySet());
+            assertTrue(threads.keySet().iterator().next().startsWith("eventbus-handler-"), threads.keySet().toString());
+            for (String name : List.of("a", "c")) {
+                assertEquals(java.util.stream.IntStream.range(0, perHandler).boxed().toList(), seen.get(name),
+                        name + " handled its queue in publish order");
+            }
+            assertEquals(perHandler, seen.get("b").stream().distinct().count(), "b handled each once, 7 after its retry");
+            assertEquals(2, failures.get(), "b's message 7 failed once, then passed on its retry");
+        } finally {
+            bus.stop();
+        }
+    }
+
     @Test
     void thousandKeysOnSixteenThreadsWithRetriesHaveNoOrderViolation(TestBroker broker) {
         int keys = 1000;

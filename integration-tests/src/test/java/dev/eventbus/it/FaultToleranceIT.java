@@ -103,12 +103,14 @@ class FaultToleranceIT {
         tally.report(20);
     }
 
-    @Test
-    void aGracefulStopUnderLoadFinishesRunningHandlersAndReturnsTheRest(TestBroker broker) throws Exception {
-        Tally tally = new Tally("graceful stop under load");
+    /** With 2 handler threads, and with 1: the handlers then run on the consumer connection's dispatch thread. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "consumerThreads({0})")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 1})
+    void aGracefulStopUnderLoadFinishesRunningHandlersAndReturnsTheRest(int threads, TestBroker broker) throws Exception {
+        Tally tally = new Tally("graceful stop under load, " + threads + " handler threads");
         Set<String> started = ConcurrentHashMap.newKeySet();
         Set<String> finished = ConcurrentHashMap.newKeySet();
-        RabbitMqEventBus first = broker.bus(b -> b.prefetch(50).consumerThreads(2)
+        RabbitMqEventBus first = broker.bus(b -> b.prefetch(50).consumerThreads(threads)
                 .subscribe(Subscription.of(OrderPlaced.class, "worker", message -> {
                     started.add(message.payload().orderId());
                     Thread.sleep(20);

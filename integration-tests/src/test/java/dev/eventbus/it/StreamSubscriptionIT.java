@@ -112,7 +112,7 @@ class StreamSubscriptionIT {
         reader.start();
 
         Await.received("by_time", 5, received, TIMEOUT);
-        Thread.sleep(QUIET.toMillis()); // watching for more: events before the instant must not come
+        Await.quietFor("no event written before " + start, QUIET, () -> received.size() > 5);
         assertEquals(ids(5, 10), received, "the events written at or after " + start);
     }
 

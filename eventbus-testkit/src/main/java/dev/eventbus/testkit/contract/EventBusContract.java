@@ -1084,16 +1084,6 @@ public abstract class EventBusContract extends ContractFixture {
 
     /** Watches for {@link #QUIET} that something does not happen. */
     private static void assertQuiet(String what, java.util.function.BooleanSupplier happened) {
-        long deadline = System.nanoTime() + QUIET.toNanos();
-        while (System.nanoTime() < deadline) {
-            assertFalse(happened.getAsBoolean(), "expected " + what);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while watching that " + what, e);
-            }
-        }
-        assertFalse(happened.getAsBoolean(), "expected " + what);
+        dev.eventbus.testkit.Await.quietFor(what, QUIET, happened);
     }
 }

@@ -21,11 +21,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens connections to RabbitMQ with automatic recovery (connection, channels, consumers, and the topology declared
@@ -112,9 +114,21 @@ public final class RabbitMqConnector {
      * @throws BrokerUnavailableException naming the addresses tried and how to provide a broker
      */
     public Connection open(String purpose) {
+        return open(purpose, null);
+    }
+
+    /**
+     * As {@link #open(String)}, with the executor the client dispatches consumer callbacks on (its
+     * {@link ConnectionFactory#setSharedExecutor shared executor}: not shut down with the connection), or null for the
+     * client's own pool.
+     */
+    public Connection open(String purpose, @Nullable ExecutorService dispatch) {
         String name = settings.connectionName() + "-" + purpose;
         List<Address> addresses = settings.addresses().stream().map(a -> new Address(a.host(), a.port())).toList();
         ConnectionFactory own = factory.clone();
+        if (dispatch != null) {
+            own.setSharedExecutor(dispatch);
+        }
         RecoveryReporter reporter = new RecoveryReporter(name, recoveryCallbacks);
         own.setExceptionHandler(reporter);
         try {

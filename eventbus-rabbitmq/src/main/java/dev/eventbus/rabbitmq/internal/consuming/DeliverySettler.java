@@ -4,7 +4,6 @@ import dev.eventbus.rabbitmq.Headers;
 import dev.eventbus.rabbitmq.internal.publishing.ConfirmingPublisher;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import dev.eventbus.core.DeadLetter;
 import dev.eventbus.core.InvalidMessageException;
@@ -13,7 +12,6 @@ import dev.eventbus.core.pipeline.DeliveryPipeline;
 import dev.eventbus.rabbitmq.FrameLimits;
 import dev.eventbus.core.pipeline.IncomingDelivery;
 import dev.eventbus.core.pipeline.Outcome;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +68,10 @@ public final class DeliverySettler {
         return pipeline.circuit(handlerName);
     }
 
-    public void process(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties, byte[] body) {
+    public void process(QueueConsumer consumer, ChannelSettlements channel, Envelope delivery, AMQP.BasicProperties properties, byte[] body) {
         if (!consumer.isConsuming()) {
             // not started before stop or pause: back to the queue, for the next consumer
-            requeue(channel, delivery.getDeliveryTag());
+            channel.requeue(delivery.getDeliveryTag());
             return;
         }
         Map<String, Object> headers = properties.getHeaders();
@@ -92,7 +90,7 @@ public final class DeliverySettler {
      * @param handlerThreads the handler's threads, to run the retry on
      * @param timer          waits the retry's delay
      */
-    public java.util.concurrent.CompletionStage<Void> processOrdered(QueueConsumer consumer, Channel channel, Envelope delivery,
+    public java.util.concurrent.CompletionStage<Void> processOrdered(QueueConsumer consumer, ChannelSettlements channel, Envelope delivery,
             AMQP.BasicProperties properties, byte[] body, Executor handlerThreads,
             java.util.concurrent.ScheduledExecutorService timer) {
         java.util.concurrent.CompletableFuture<Void> settled = new java.util.concurrent.CompletableFuture<>();
@@ -103,7 +101,7 @@ public final class DeliverySettler {
     }
 
     /** An ordered delivery being attempted in place until settled. */
-    private record InPlace(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties,
+    private record InPlace(QueueConsumer consumer, ChannelSettlements channel, Envelope delivery, AMQP.BasicProperties properties,
                            byte[] body, Executor handlerThreads, java.util.concurrent.ScheduledExecutorService timer,
                            java.util.concurrent.CompletableFuture<Void> settled) {
     }
@@ -112,7 +110,7 @@ public final class DeliverySettler {
         try {
             QueueConsumer consumer = it.consumer();
             if (!consumer.isConsuming() || !it.channel().isOpen()) {
-                requeue(it.channel(), it.delivery().getDeliveryTag()); // paused or stopping: back to the queue, key order kept
+                it.channel().requeue(it.delivery().getDeliveryTag()); // paused or stopping: back to the queue, key order kept
                 return;
             }
             IncomingDelivery incoming = new IncomingDelivery(it.body(), Headers.originalRoutingKey(it.properties().getHeaders(),
@@ -129,7 +127,7 @@ public final class DeliverySettler {
                             java.util.concurrent.TimeUnit.MILLISECONDS);
                     return; // settled later
                 } catch (RejectedExecutionException stopping) {
-                    requeue(it.channel(), it.delivery().getDeliveryTag());
+                    it.channel().requeue(it.delivery().getDeliveryTag());
                     return;
                 }
             }
@@ -137,7 +135,7 @@ public final class DeliverySettler {
         } catch (RuntimeException unexpected) {
             log.error("handler {}: could not settle an ordered delivery from {}; it goes back to the queue",
                     it.consumer().handlerName(), it.consumer().queue(), unexpected);
-            requeue(it.channel(), it.delivery().getDeliveryTag());
+            it.channel().requeue(it.delivery().getDeliveryTag());
         }
         it.settled().complete(null);
     }
@@ -146,7 +144,7 @@ public final class DeliverySettler {
         try {
             it.handlerThreads().execute(() -> attemptInPlace(it, retries, delayedRetries));
         } catch (RejectedExecutionException stopping) {
-            requeue(it.channel(), it.delivery().getDeliveryTag());
+            it.channel().requeue(it.delivery().getDeliveryTag());
             it.settled().complete(null);
         }
     }
@@ -157,7 +155,7 @@ public final class DeliverySettler {
     }
 
     /** One delivery and what it came to, until it is settled. */
-    private record Settlement(QueueConsumer consumer, Channel channel, Envelope delivery, AMQP.BasicProperties properties,
+    private record Settlement(QueueConsumer consumer, ChannelSettlements channel, Envelope delivery, AMQP.BasicProperties properties,
                               byte[] body, Outcome outcome) {
         long tag() {
             return delivery.getDeliveryTag();
@@ -172,7 +170,7 @@ public final class DeliverySettler {
         Outcome outcome = settlement.outcome();
         QueueConsumer consumer = settlement.consumer();
         if (outcome instanceof Outcome.Handled) {
-            ack(settlement.channel(), settlement.tag());
+            settlement.channel().ack(settlement.tag());
             if (consumer.isHalfOpen()) {
                 consumer.consumeAtFullPrefetch(); // the kill switch closed on this success
             }
@@ -183,12 +181,12 @@ public final class DeliverySettler {
             log.warn("handler {} was interrupted by stop() on attempt {} of a message from {}: it goes back to the queue as it "
                     + "was (not retried, not dead-lettered): {}", settlement.handler(), requeue.attempt(), consumer.queue(),
                     requeue.failure().toString());
-            requeue(settlement.channel(), settlement.tag());
+            settlement.channel().requeue(settlement.tag());
         } else if (dropsFailures(consumer)) {
             // a live queue has no retry or dead-letter queue to republish to: the message is dropped, said so
             log.warn("live handler {} failed on a message from {}: dropped (a live subscription has no retry or dead-letter "
                     + "queue): {}", settlement.handler(), consumer.queue(), failure(outcome));
-            ack(settlement.channel(), settlement.tag());
+            settlement.channel().ack(settlement.tag());
         } else if (parkedWhileBlocked(settlement)) {
             return;
         } else if (outcome instanceof Outcome.Retry retry) {
@@ -202,12 +200,12 @@ public final class DeliverySettler {
                 publisher.publish(retryQueue ? consumer.routes().retryExchange() : consumer.routes().delayExchange(),
                         consumer.routes().retryRoutingKey(), true, retried(settlement, retry.attempt(), retryQueue ? null : delay),
                         settlement.body(), "retry " + retry.attempt() + " of a message from " + consumer.queue());
-                ack(settlement.channel(), settlement.tag());
+                settlement.channel().ack(settlement.tag());
             } catch (RuntimeException republishFailure) {
                 log.warn("could not republish retry {} of a message of handler {} from {} ({}); it goes back to the queue for "
                         + "another attempt", retry.attempt(), settlement.handler(), consumer.queue(),
                         republishFailure.getMessage());
-                requeue(settlement.channel(), settlement.tag());
+                settlement.channel().requeue(settlement.tag());
             }
         } else if (outcome instanceof Outcome.DeadLettered dead) {
             log.error("handler {} dead-letters a message from {} ({}, attempt {}): {}", settlement.handler(), consumer.queue(),
@@ -215,7 +213,7 @@ public final class DeliverySettler {
             try {
                 publisher.publish(consumer.routes().deadLetterExchange(), consumer.routes().deadLetterRoutingKey(), true,
                         deadLettered(settlement, dead), settlement.body(), "dead letter of a message from " + consumer.queue());
-                ack(settlement.channel(), settlement.tag());
+                settlement.channel().ack(settlement.tag());
                 if (consumer.endpoint().subscription().publishesFailures() && dead.message() != null) {
                     failures.accept(dev.eventbus.core.MessageFailed.of(dead.message(), settlement.handler(), consumer.queue(),
                             dead.reason(), dead.attempts(), dead.failure()));
@@ -224,7 +222,7 @@ public final class DeliverySettler {
                 log.error("could not republish a dead letter of handler {} from {} ({}); rejecting it so the broker "
                         + "dead-letters it to {}", settlement.handler(), consumer.queue(), republishFailure.getMessage(),
                         consumer.routes().deadLetterRoutingKey(), republishFailure);
-                reject(settlement.channel(), settlement.tag());
+                settlement.channel().reject(settlement.tag());
             }
         }
     }
@@ -256,18 +254,18 @@ public final class DeliverySettler {
         // the middle jitter level is the nominal delay, which always has its delay queue
         Long delay = retryQueue ? null : policy.delay(Math.min(delayed + 1, Math.max(1, policy.maxRetries())), 0.5).toMillis();
         if (publisher.isBlocked()) {
-            requeue(settlement.channel(), settlement.tag());
+            settlement.channel().requeue(settlement.tag());
             return;
         }
         try {
             publisher.publish(retryQueue ? consumer.routes().retryExchange() : consumer.routes().delayExchange(),
                     consumer.routes().retryRoutingKey(), true, setAside(settlement, retries, delayed, delay), settlement.body(),
                     "a message set aside by the kill switch of handler " + settlement.handler());
-            ack(settlement.channel(), settlement.tag());
+            settlement.channel().ack(settlement.tag());
         } catch (RuntimeException republishFailure) {
             log.warn("could not set aside a message of handler {} from {} while its kill switch is tripped ({}); it goes back "
                     + "to the queue", settlement.handler(), consumer.queue(), republishFailure.getMessage());
-            requeue(settlement.channel(), settlement.tag());
+            settlement.channel().requeue(settlement.tag());
         }
     }
 
@@ -306,7 +304,7 @@ public final class DeliverySettler {
                 // else the channel closed meanwhile and the broker has put the message back in its queue
             }, parking);
         } catch (RejectedExecutionException stopping) {
-            requeue(settlement.channel(), settlement.tag());
+            settlement.channel().requeue(settlement.tag());
         }
         return true;
     }
@@ -354,31 +352,7 @@ public final class DeliverySettler {
 
     /** The copy's properties, its headers cut to fit one frame of the connection (the dead-letter headers are ours). */
     private static AMQP.BasicProperties republished(Settlement settlement, Map<String, Object> headers) {
-        int frameMax = settlement.channel().getConnection().getFrameMax();
+        int frameMax = settlement.channel().connection().getFrameMax();
         return settlement.properties().builder().headers(FrameLimits.fitToFrame(headers, frameMax)).deliveryMode(2).build();
-    }
-
-    private static void ack(Channel channel, long tag) {
-        try {
-            channel.basicAck(tag, false);
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not ack delivery {} (the channel closed; the broker redelivers it): {}", tag, e.toString());
-        }
-    }
-
-    private static void reject(Channel channel, long tag) {
-        try {
-            channel.basicReject(tag, false);
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not reject delivery {} (the channel closed; the broker redelivers it): {}", tag, e.toString());
-        }
-    }
-
-    public static void requeue(Channel channel, long tag) {
-        try {
-            channel.basicReject(tag, true);
-        } catch (IOException | RuntimeException e) {
-            log.debug("could not requeue delivery {}: {}", tag, e.toString());
-        }
     }
 }

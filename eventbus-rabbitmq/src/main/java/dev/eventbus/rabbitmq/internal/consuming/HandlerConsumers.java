@@ -53,6 +53,12 @@ public final class HandlerConsumers {
 
     private Connection connection;
     private ExecutorService handlerThreads;
+    /**
+     * Whether handlers run on the consumer connection's dispatch thread, which is then the bus's one handler thread
+     * ({@link #dispatchExecutor}): no hand-off per delivery.
+     */
+    private volatile boolean inline;
+    private @org.jspecify.annotations.Nullable Thread inlineThread;
     /** The threads of subscriptions with a concurrency of their own, by handler; guarded by itself. */
     private final java.util.Map<String, ExecutorService> ownThreads = new java.util.HashMap<>();
     private volatile ScheduledExecutorService maintenance;
@@ -121,13 +127,56 @@ public final class HandlerConsumers {
             QueueRoutes routes = endpoint.isStore() ? QueueRoutes.forStore(convention)
                     : QueueRoutes.forHandlerQueue(convention, endpoint.queue());
             java.util.concurrent.Executor executor = subscription.concurrency().isPresent()
-                    ? task -> ownThreads(subscription).execute(task) : task -> handlerThreads.execute(task);
+                    ? task -> ownThreads(subscription).execute(task) : this::runHandler;
             added.add(new QueueConsumer(endpoint, routes, policy, () -> settler, executor, this::restoreLater, this::suspend,
                     observer, () -> maintenance,
                     subscription.isLive() ? LiveQueue.of(convention, endpoint, livePolicy) : null));
         }
         consumers.addAll(added);
         return added;
+    }
+
+    /**
+     * Runs a delivery's handling: on the calling dispatch thread when handlers run inline, else on a handler thread.
+     *
+     * @throws RejectedExecutionException once the bus is stopping (the caller puts the message back)
+     */
+    private void runHandler(Runnable task) {
+        if (!inline) {
+            handlerThreads.execute(task);
+            return;
+        }
+        if (stopping) {
+            throw new RejectedExecutionException("the bus is stopping");
+        }
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            // as on a pool thread: never into the client's dispatch, whose exception handler would close the channel
+            log.error("handling a delivery failed outside the handler", e);
+        }
+    }
+
+    /**
+     * The executor the consumer connection must dispatch on, or null for the client's own pool. With one handler thread
+     * ({@code consumerThreads(1)}), no subscription of a concurrency or an ordering of its own and no stream subscription
+     * ({@code streams}), handing each delivery from the client's dispatch thread to the one handler thread buys nothing:
+     * the handler thread becomes the connection's dispatch thread and handlers run where the delivery arrives. Still one
+     * handler at a time for the whole bus, as before; a subscription added later with a concurrency of its own hands its
+     * deliveries on from this thread. Call once, before {@link #start}.
+     */
+    public synchronized @org.jspecify.annotations.Nullable ExecutorService dispatchExecutor(boolean streams) {
+        boolean plain = subscriptions.stream().allMatch(s -> s.concurrency().isEmpty() && s.orderingKey().isEmpty());
+        if (threads != 1 || streams || !plain) {
+            return null;
+        }
+        handlerThreads = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "eventbus-handler-" + name + "-1");
+            inlineThread = thread;
+            return thread;
+        });
+        inline = true;
+        return handlerThreads;
     }
 
     /**
@@ -140,9 +189,11 @@ public final class HandlerConsumers {
     public synchronized void start(Connection consumerConnection, java.util.function.BiFunction<BooleanSupplier,
             java.util.concurrent.Executor, DeliverySettler> settlers) {
         connection = consumerConnection;
-        AtomicInteger count = new AtomicInteger();
-        handlerThreads = Executors.newFixedThreadPool(threads,
-                runnable -> new Thread(runnable, "eventbus-handler-" + name + "-" + count.incrementAndGet()));
+        if (!inline) {
+            AtomicInteger count = new AtomicInteger();
+            handlerThreads = Executors.newFixedThreadPool(threads,
+                    runnable -> new Thread(runnable, "eventbus-handler-" + name + "-" + count.incrementAndGet()));
+        }
         maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "eventbus-maintenance-" + name);
             thread.setDaemon(true);
@@ -153,8 +204,8 @@ public final class HandlerConsumers {
         for (QueueConsumer consumer : consumers) {
             consumer.start(connection, prefetchOf(consumer));
         }
-        log.info("started {} consumers for {} with {} handler threads, prefetch {}", consumers.size(),
-                convention.mainExchange(), threads, prefetch);
+        log.info("started {} consumers for {} with {} handler threads{}, prefetch {}", consumers.size(),
+                convention.mainExchange(), threads, inline ? " (the consumer connection's dispatch thread)" : "", prefetch);
     }
 
     /**
@@ -295,12 +346,51 @@ public final class HandlerConsumers {
                 ownThreads.clear();
             }
             own.forEach(ExecutorService::shutdown);
-            if (handlerThreads != null) {
+            if (inline) {
+                awaitInline();
+            } else if (handlerThreads != null) {
                 awaitHandlers(handlerThreads);
             }
             own.forEach(this::awaitHandlers);
             consumers.forEach(QueueConsumer::close);
             running = false;
+        }
+    }
+
+    /**
+     * Lets the handler running inline finish, as {@link #awaitHandlers}, without shutting its thread down: the consumer
+     * connection still dispatches the channels' closing on it. Deliveries still queued in the client are put back once
+     * they reach the thread ({@link #runHandler}), so a marker task after them runs once the running handler is done.
+     */
+    private void awaitInline() {
+        try {
+            java.util.concurrent.Future<?> done = handlerThreads.submit(() -> { });
+            try {
+                done.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                log.warn("handlers still running after the stop timeout of {} ms: interrupting them; their messages "
+                        + "go back to their queues, not retried and not dead-lettered", stopTimeout.toMillis());
+                Thread thread = inlineThread;
+                if (thread != null) {
+                    thread.interrupt();
+                }
+                done.get(Math.max(1000, stopTimeout.toMillis()), TimeUnit.MILLISECONDS);
+            }
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException | RejectedExecutionException e) {
+            log.warn("handlers ignored the interrupt; closing their channels: the broker puts their "
+                    + "unacknowledged messages back in the queues");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Ends the inline handler thread, after the consumer connection closed (nothing is dispatched on it any more).
+     * Nothing when handlers ran on threads of their own (stopped by {@link #stop}).
+     */
+    public void released() {
+        if (inline && handlerThreads != null) {
+            handlerThreads.shutdown();
         }
     }
 

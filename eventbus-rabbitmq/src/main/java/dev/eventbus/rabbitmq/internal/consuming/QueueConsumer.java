@@ -257,13 +257,16 @@ public final class QueueConsumer {
 
     private final class Delivery extends DefaultConsumer {
 
+        /** This channel's settlements: delivery tags belong to the channel that delivered. */
+        private final ChannelSettlements deliveryChannel;
+
         Delivery(Channel channel) {
             super(channel);
+            deliveryChannel = new ChannelSettlements(channel);
         }
 
         @Override
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-            Channel deliveryChannel = getChannel();
             if (lanes != null) {
                 DeliverySettler current = settler.get();
                 lanes.submit(ordering.keyOf(body, current.codec()), new OrderedLanes.Task() {
@@ -275,7 +278,7 @@ public final class QueueConsumer {
 
                     @Override
                     public void reject() {
-                        DeliverySettler.requeue(deliveryChannel, envelope.getDeliveryTag()); // stopping
+                        deliveryChannel.requeue(envelope.getDeliveryTag()); // stopping
                     }
                 });
                 return;
@@ -284,7 +287,7 @@ public final class QueueConsumer {
                 handlerThreads.execute(() -> settler.get().process(QueueConsumer.this, deliveryChannel, envelope, properties, body));
             } catch (RejectedExecutionException e) {
                 // the bus is stopping: leave it to the broker to redeliver
-                DeliverySettler.requeue(deliveryChannel, envelope.getDeliveryTag());
+                deliveryChannel.requeue(envelope.getDeliveryTag());
             }
         }
 
