@@ -54,11 +54,10 @@ public final class HandlerConsumers {
     private Connection connection;
     private ExecutorService handlerThreads;
     /**
-     * Whether handlers run on the consumer connection's dispatch thread, which is then the bus's one handler thread
-     * ({@link #dispatchExecutor}): no hand-off per delivery.
+     * The bus's one handler thread when handlers run on the consumer connection's dispatch thread
+     * ({@link #dispatchExecutor}), else null.
      */
-    private volatile boolean inline;
-    private @org.jspecify.annotations.Nullable Thread inlineThread;
+    private volatile @org.jspecify.annotations.Nullable DispatchThread inline;
     /** The threads of subscriptions with a concurrency of their own, by handler; guarded by itself. */
     private final java.util.Map<String, ExecutorService> ownThreads = new java.util.HashMap<>();
     private volatile ScheduledExecutorService maintenance;
@@ -142,18 +141,11 @@ public final class HandlerConsumers {
      * @throws RejectedExecutionException once the bus is stopping (the caller puts the message back)
      */
     private void runHandler(Runnable task) {
-        if (!inline) {
+        DispatchThread dispatch = inline;
+        if (dispatch == null) {
             handlerThreads.execute(task);
-            return;
-        }
-        if (stopping) {
-            throw new RejectedExecutionException("the bus is stopping");
-        }
-        try {
-            task.run();
-        } catch (RuntimeException | Error e) {
-            // as on a pool thread: never into the client's dispatch, whose exception handler would close the channel
-            log.error("handling a delivery failed outside the handler", e);
+        } else {
+            dispatch.run(task, () -> stopping);
         }
     }
 
@@ -170,13 +162,9 @@ public final class HandlerConsumers {
         if (threads != 1 || streams || !plain) {
             return null;
         }
-        handlerThreads = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "eventbus-handler-" + name + "-1");
-            inlineThread = thread;
-            return thread;
-        });
-        inline = true;
-        return handlerThreads;
+        DispatchThread dispatch = new DispatchThread("eventbus-handler-" + name + "-1");
+        inline = dispatch;
+        return dispatch.executor();
     }
 
     /**
@@ -189,7 +177,7 @@ public final class HandlerConsumers {
     public synchronized void start(Connection consumerConnection, java.util.function.BiFunction<BooleanSupplier,
             java.util.concurrent.Executor, DeliverySettler> settlers) {
         connection = consumerConnection;
-        if (!inline) {
+        if (inline == null) {
             AtomicInteger count = new AtomicInteger();
             handlerThreads = Executors.newFixedThreadPool(threads,
                     runnable -> new Thread(runnable, "eventbus-handler-" + name + "-" + count.incrementAndGet()));
@@ -205,7 +193,7 @@ public final class HandlerConsumers {
             consumer.start(connection, prefetchOf(consumer));
         }
         log.info("started {} consumers for {} with {} handler threads{}, prefetch {}", consumers.size(),
-                convention.mainExchange(), threads, inline ? " (the consumer connection's dispatch thread)" : "", prefetch);
+                convention.mainExchange(), threads, inline != null ? " (the consumer connection's dispatch thread)" : "", prefetch);
     }
 
     /**
@@ -346,8 +334,9 @@ public final class HandlerConsumers {
                 ownThreads.clear();
             }
             own.forEach(ExecutorService::shutdown);
-            if (inline) {
-                awaitInline();
+            DispatchThread dispatch = inline;
+            if (dispatch != null) {
+                dispatch.awaitIdle(stopTimeout);
             } else if (handlerThreads != null) {
                 awaitHandlers(handlerThreads);
             }
@@ -358,39 +347,13 @@ public final class HandlerConsumers {
     }
 
     /**
-     * Lets the handler running inline finish, as {@link #awaitHandlers}, without shutting its thread down: the consumer
-     * connection still dispatches the channels' closing on it. Deliveries still queued in the client are put back once
-     * they reach the thread ({@link #runHandler}), so a marker task after them runs once the running handler is done.
-     */
-    private void awaitInline() {
-        try {
-            java.util.concurrent.Future<?> done = handlerThreads.submit(() -> { });
-            try {
-                done.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                log.warn("handlers still running after the stop timeout of {} ms: interrupting them; their messages "
-                        + "go back to their queues, not retried and not dead-lettered", stopTimeout.toMillis());
-                Thread thread = inlineThread;
-                if (thread != null) {
-                    thread.interrupt();
-                }
-                done.get(Math.max(1000, stopTimeout.toMillis()), TimeUnit.MILLISECONDS);
-            }
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException | RejectedExecutionException e) {
-            log.warn("handlers ignored the interrupt; closing their channels: the broker puts their "
-                    + "unacknowledged messages back in the queues");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
      * Ends the inline handler thread, after the consumer connection closed (nothing is dispatched on it any more).
      * Nothing when handlers ran on threads of their own (stopped by {@link #stop}).
      */
     public void released() {
-        if (inline && handlerThreads != null) {
-            handlerThreads.shutdown();
+        DispatchThread dispatch = inline;
+        if (dispatch != null) {
+            dispatch.shutdown();
         }
     }
 
