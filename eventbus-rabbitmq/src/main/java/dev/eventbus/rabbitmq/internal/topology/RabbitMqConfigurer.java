@@ -123,7 +123,7 @@ public final class RabbitMqConfigurer {
 
     /**
      * Declares ({@code declare}) or deletes the topology without waiting for each reply, then waits once: a passive
-     * declaration of the first exchange (declaring) or a {@code basic.qos} (deleting), answered only after everything
+     * declaration of the first exchange (declaring, if there is one) or a {@code basic.qos}, answered only after everything
      * before it. Returns false, having logged why, if the broker refused something or the channel closed; the caller
      * then repeats it one by one to name what failed.
      */
@@ -143,7 +143,11 @@ public final class RabbitMqConfigurer {
                 for (Topology.Binding binding : topology.bindings()) {
                     channel.queueBindNoWait(binding.queue(), binding.exchange(), binding.routingKey(), bindingArguments(binding));
                 }
-                channel.exchangeDeclarePassive(topology.exchanges().get(0).name());
+                if (topology.exchanges().isEmpty()) {
+                    channel.basicQos(0);
+                } else {
+                    channel.exchangeDeclarePassive(topology.exchanges().get(0).name());
+                }
             } else {
                 for (Topology.Queue queue : topology.queues()) {
                     if (!queue.shared()) {

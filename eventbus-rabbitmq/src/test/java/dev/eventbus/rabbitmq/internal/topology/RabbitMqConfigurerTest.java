@@ -46,6 +46,16 @@ class RabbitMqConfigurerTest {
     }
 
     @Test
+    void queuesWithoutAnExchangeEndWithABasicQosRoundTrip() {
+        FakeBroker broker = new FakeBroker(null);
+
+        new RabbitMqConfigurer(broker.connection).declare(new Topology(List.of(),
+                List.of(new Topology.Queue("dead_letter.acme.shop.live", Map.of(), false)), List.of()));
+
+        assertEquals(List.of("queueDeclareNoWait dead_letter.acme.shop.live", "basicQos 0"), broker.calls);
+    }
+
+    @Test
     void clearingDeletesWithoutWaitingThenMakesOneRoundTrip() {
         FakeBroker broker = new FakeBroker(null);
 
