@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
  * The settlements (ack, reject, put back) of one consumer channel, written by whichever thread gets there first.
  *
  * <p>The client writes each frame holding the channel's lock, a socket write included. A handler with a concurrency of
- * 16 settles on one channel from 16 threads: each used to wait for the others' writes (a JFR recording of 16 threads on
- * 2 ms handlers showed them parked in {@code AMQChannel.transmit} before nearly every ack, 0.37 ms on average). Here a
- * thread queues its settlement and writes the queue only if no other thread is writing it; if one is, that one writes
- * it before it stops (it looks at the queue again after letting go). No handler thread waits for another's write, and
- * a message is still settled only after its handling: the settlement is queued then.
+ * 16 settles on one channel from 16 threads: each used to wait for the others' writes (a JFR recording of 1, 4 and 16
+ * threads on 2 ms handlers showed them parked in {@code AMQChannel.transmit} 943 times in 5250 acks, 0.37 ms on
+ * average). Here a thread queues its settlement and writes the queue only if no other thread is writing it; if one
+ * is, that one writes it before it stops (it looks at the queue again after letting go). No handler thread waits for
+ * another's write, and a message is still settled only after its handling: the settlement is queued then.
  *
  * <p>Thread-safe. Settlements are written in the order they were queued. A settlement the channel cannot take (it
  * closed) is logged and dropped: the broker puts the unsettled message back in its queue by itself.
