@@ -46,7 +46,8 @@ final class DispatchThread {
     }
 
     /**
-     * Runs a delivery's handling on the calling (dispatch) thread.
+     * Runs a delivery's handling: at once when called on this thread (the client dispatching a delivery), else queued
+     * to it (a retry in place coming back from a timer), so that handlers still run one at a time, all on this thread.
      *
      * @param stopping whether the bus is stopping
      * @throws RejectedExecutionException once the bus is stopping (the caller puts the message back)
@@ -55,6 +56,14 @@ final class DispatchThread {
         if (stopping.getAsBoolean()) {
             throw new RejectedExecutionException("the bus is stopping");
         }
+        if (Thread.currentThread() != thread) {
+            executor.execute(() -> runHere(task));
+            return;
+        }
+        runHere(task);
+    }
+
+    private static void runHere(Runnable task) {
         try {
             task.run();
         } catch (RuntimeException | Error e) {
