@@ -9,6 +9,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.eventbus.core.EventBusException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
@@ -50,40 +52,52 @@ public final class RabbitMqConfigurer {
      * @throws EventBusException         if the broker refuses for another reason (e.g. permissions)
      */
     public void declare(Topology topology) {
-        if (pipelined(topology, true)) {
+        List<Step> steps = new ArrayList<>();
+        for (Topology.Exchange exchange : topology.exchanges()) {
+            BuiltinExchangeType type = exchangeType(exchange);
+            steps.add(new Step("exchange", exchange.name(), (channel, wait) -> {
+                if (wait) {
+                    channel.exchangeDeclare(exchange.name(), type, true, false, null);
+                } else {
+                    channel.exchangeDeclareNoWait(exchange.name(), type, true, false, false, null);
+                }
+            }));
+        }
+        for (Topology.Queue queue : topology.queues()) {
+            steps.add(new Step("queue", queue.name(), (channel, wait) -> {
+                if (wait) {
+                    channel.queueDeclare(queue.name(), true, false, false, queue.arguments());
+                } else {
+                    channel.queueDeclareNoWait(queue.name(), true, false, false, queue.arguments());
+                }
+            }));
+        }
+        for (Topology.Binding binding : topology.bindings()) {
+            @Nullable Map<String, Object> arguments = binding.arguments().isEmpty() ? null : binding.arguments();
+            steps.add(new Step("binding of queue '" + binding.queue() + "' to exchange '" + binding.exchange() + "' with key",
+                    binding.routingKey(), (channel, wait) -> {
+                        if (wait) {
+                            channel.queueBind(binding.queue(), binding.exchange(), binding.routingKey(), arguments);
+                        } else {
+                            channel.queueBindNoWait(binding.queue(), binding.exchange(), binding.routingKey(), arguments);
+                        }
+                    }));
+        }
+        // the one round trip: a passive declaration of the first exchange, answered only after everything before it
+        @Nullable String first = topology.exchanges().isEmpty() ? null : topology.exchanges().get(0).name();
+        if (apply(steps, channel -> {
+            if (first == null) {
+                channel.basicQos(0);
+            } else {
+                channel.exchangeDeclarePassive(first);
+            }
+        })) {
             log.info("declared {} exchanges, {} queues, {} bindings", topology.exchanges().size(),
                     topology.queues().size(), topology.bindings().size());
-            return;
-        }
-        Channel channel = openChannel();
-        try {
-            for (Topology.Exchange exchange : topology.exchanges()) {
-                try {
-                    channel.exchangeDeclare(exchange.name(), exchangeType(exchange), true, false, null);
-                } catch (IOException e) {
-                    throw failure("exchange", exchange.name(), e);
-                }
-            }
-            for (Topology.Queue queue : topology.queues()) {
-                try {
-                    channel.queueDeclare(queue.name(), true, false, false, queue.arguments());
-                } catch (IOException e) {
-                    throw failure("queue", queue.name(), e);
-                }
-            }
-            for (Topology.Binding binding : topology.bindings()) {
-                try {
-                    channel.queueBind(binding.queue(), binding.exchange(), binding.routingKey(), bindingArguments(binding));
-                } catch (IOException e) {
-                    throw failure("binding of queue '" + binding.queue() + "' to exchange '" + binding.exchange()
-                            + "' with key", binding.routingKey(), e);
-                }
-            }
-            // the pipelined attempt failed, this one did not: something else changed the broker in between
+        } else {
+            // the pipelined attempt failed, the one by one did not: something else changed the broker in between
             log.info("declared {} exchanges, {} queues, {} bindings (one by one, after a pipelined attempt failed)",
                     topology.exchanges().size(), topology.queues().size(), topology.bindings().size());
-        } finally {
-            closeQuietly(channel);
         }
     }
 
@@ -93,80 +107,80 @@ public final class RabbitMqConfigurer {
      * {@link #declare}, with the same one-by-one repeat naming what the broker refused.
      */
     public void clear(Topology topology) {
-        if (!pipelined(topology, false)) {
-            Channel channel = openChannel();
-            try {
-                for (Topology.Queue queue : topology.queues()) {
-                    if (!queue.shared()) {
-                        try {
-                            channel.queueDelete(queue.name());
-                        } catch (IOException e) {
-                            throw failure("queue", queue.name(), e);
-                        }
+        List<Step> steps = new ArrayList<>();
+        for (Topology.Queue queue : topology.queues()) {
+            if (!queue.shared()) {
+                steps.add(new Step("queue", queue.name(), (channel, wait) -> {
+                    if (wait) {
+                        channel.queueDelete(queue.name());
+                    } else {
+                        channel.queueDeleteNoWait(queue.name(), false, false);
                     }
-                }
-                for (Topology.Exchange exchange : topology.exchanges()) {
-                    if (!exchange.shared()) {
-                        try {
-                            channel.exchangeDelete(exchange.name());
-                        } catch (IOException e) {
-                            throw failure("exchange", exchange.name(), e);
-                        }
-                    }
-                }
-            } finally {
-                closeQuietly(channel);
+                }));
             }
         }
+        for (Topology.Exchange exchange : topology.exchanges()) {
+            if (!exchange.shared()) {
+                steps.add(new Step("exchange", exchange.name(), (channel, wait) -> {
+                    if (wait) {
+                        channel.exchangeDelete(exchange.name());
+                    } else {
+                        channel.exchangeDeleteNoWait(exchange.name(), false);
+                    }
+                }));
+            }
+        }
+        apply(steps, channel -> channel.basicQos(0)); // the one round trip, answered after everything before it
         log.info("deleted the queues and exchanges of {}", topology.exchanges().isEmpty() ? "nothing" : topology.exchanges().get(0).name());
     }
 
+    /** One declaration or deletion, sent waiting for its reply or not. */
+    private interface Operation {
+        void send(Channel channel, boolean wait) throws IOException;
+    }
+
+    /** A round trip on the channel. */
+    private interface RoundTrip {
+        void run(Channel channel) throws IOException;
+    }
+
+    /** An operation and what it is about, for the error naming it (see {@link #failure}). */
+    private record Step(String what, String name, Operation operation) {
+    }
+
     /**
-     * Declares ({@code declare}) or deletes the topology without waiting for each reply, then waits once: a passive
-     * declaration of the first exchange (declaring, if there is one) or a {@code basic.qos}, answered only after everything
-     * before it. Returns false, having logged why, if the broker refused something or the channel closed; the caller
-     * then repeats it one by one to name what failed.
+     * Sends every step without waiting, then waits once ({@code sync}). If the broker refused something or the channel
+     * closed, repeats the steps one by one on a new channel, waiting for each, which throws the error naming the step
+     * that failed. Returns whether the pipelined attempt did it all.
      */
-    private boolean pipelined(Topology topology, boolean declare) {
-        if (topology.exchanges().isEmpty() && topology.queues().isEmpty()) {
+    private boolean apply(List<Step> steps, RoundTrip sync) {
+        if (steps.isEmpty()) {
             return true;
         }
         Channel channel = openChannel();
         try {
-            if (declare) {
-                for (Topology.Exchange exchange : topology.exchanges()) {
-                    channel.exchangeDeclareNoWait(exchange.name(), exchangeType(exchange), true, false, false, null);
-                }
-                for (Topology.Queue queue : topology.queues()) {
-                    channel.queueDeclareNoWait(queue.name(), true, false, false, queue.arguments());
-                }
-                for (Topology.Binding binding : topology.bindings()) {
-                    channel.queueBindNoWait(binding.queue(), binding.exchange(), binding.routingKey(), bindingArguments(binding));
-                }
-                if (topology.exchanges().isEmpty()) {
-                    channel.basicQos(0);
-                } else {
-                    channel.exchangeDeclarePassive(topology.exchanges().get(0).name());
-                }
-            } else {
-                for (Topology.Queue queue : topology.queues()) {
-                    if (!queue.shared()) {
-                        channel.queueDeleteNoWait(queue.name(), false, false);
-                    }
-                }
-                for (Topology.Exchange exchange : topology.exchanges()) {
-                    if (!exchange.shared()) {
-                        channel.exchangeDeleteNoWait(exchange.name(), false);
-                    }
-                }
-                channel.basicQos(0);
+            for (Step step : steps) {
+                step.operation().send(channel, false);
             }
+            sync.run(channel);
             return true;
         } catch (IOException | ShutdownSignalException e) {
             ShutdownSignalException signal = e instanceof ShutdownSignalException s ? s
                     : e.getCause() instanceof ShutdownSignalException s ? s : null;
-            log.debug("pipelined {} refused ({}); repeating it one by one", declare ? "declaration" : "deletion",
+            log.debug("pipelined declarations or deletions refused ({}); repeating them one by one",
                     signal == null ? e.getMessage() : replyText(signal));
+        } finally {
+            closeQuietly(channel);
+        }
+        channel = openChannel();
+        try {
+            for (Step step : steps) {
+                try {
+                    step.operation().send(channel, true);
+                } catch (IOException e) {
+                    throw failure(step.what(), step.name(), e);
+                }
+            }
             return false;
         } finally {
             closeQuietly(channel);
@@ -175,10 +189,6 @@ public final class RabbitMqConfigurer {
 
     private static BuiltinExchangeType exchangeType(Topology.Exchange exchange) {
         return Topology.HEADERS.equals(exchange.type()) ? BuiltinExchangeType.HEADERS : BuiltinExchangeType.TOPIC;
-    }
-
-    private static @Nullable Map<String, Object> bindingArguments(Topology.Binding binding) {
-        return binding.arguments().isEmpty() ? null : binding.arguments();
     }
 
     private Channel openChannel() {
